@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets, from the bottom up: NodewardCore (pure pipeline logic, no I/O beyond reading the inputs it
+// is handed), NodewardStore (SQLite via GRDB), NodewardServer (the shadow sidecar), NodewardSamples
+// (the deterministic sample-fleet generator), and the thin `nodeward` CLI on top.
+let package = Package(
+    name: "Nodeward",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nodeward", targets: ["nodeward"]),
+        .library(name: "NodewardCore", targets: ["NodewardCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "NodewardCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "NodewardStore",
+            dependencies: ["NodewardCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "NodewardServer",
+            dependencies: ["NodewardCore", "NodewardStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "NodewardSamples",
+            dependencies: ["NodewardCore"]
+        ),
+        .executableTarget(
+            name: "nodeward",
+            dependencies: [
+                "NodewardCore", "NodewardStore", "NodewardServer", "NodewardSamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "NodewardCoreTests",
+            dependencies: ["NodewardCore", "NodewardSamples"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "NodewardCLITests",
+            dependencies: ["NodewardCore"]
+        ),
+    ]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,1 @@
+public enum NodewardServer { public static let isAvailable = false }

@@ -1,0 +1,1 @@
+public enum NodewardStore { public static let schemaVersion = 0 }

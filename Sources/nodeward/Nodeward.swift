@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Nodeward: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nodeward",
+        abstract: "Move AI-agent platforms from per-tenant isolation to task-graph isolation.",
+        subcommands: []
+    )
+}
