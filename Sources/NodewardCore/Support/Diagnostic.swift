@@ -119,4 +119,5 @@ extension DiagnosticCode {
     // Workspace
     public static let workspaceInvalid: DiagnosticCode = "workspace.invalid"
     public static let workspaceMissing: DiagnosticCode = "workspace.missing"
+    public static let workspaceUnknownKey: DiagnosticCode = "workspace.unknown-key"
 }
