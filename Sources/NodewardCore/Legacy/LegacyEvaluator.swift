@@ -11,8 +11,19 @@ public struct LegacyEvaluator: Sendable {
     }
 
     public mutating func evaluate(_ step: Step) -> Decision {
-        Decision(regime: .legacy, effect: .allow, rule: "\(sandbox.tenantId)/stub", reason: "stub")
+        evaluateDetailed(step).decision
     }
+
+    public mutating func evaluateDetailed(_ step: Step) -> LegacyEvaluation {
+        LegacyEvaluation(decision: Decision(regime: .legacy, effect: .allow, rule: "\(sandbox.tenantId)/stub", reason: "stub"), exercised: [])
+    }
+
+    public func rules() -> [(id: String, description: String)] { [] }
+}
+
+public struct LegacyEvaluation: Sendable, Hashable {
+    public var decision: Decision
+    public var exercised: [String]
 }
 
 /// Evaluators for a whole fleet, routed by `step.tenant`.
@@ -32,5 +43,11 @@ public struct LegacyFleet: Sendable {
                             reason: "no tenant sandbox declares tenant \"\(step.tenant)\"")
         }
         return evaluators[step.tenant]!.evaluate(step)
+    }
+}
+
+public enum ToolEffectInference {
+    public static func effect(of tool: String, declared: [String: ToolEffect]) -> ToolEffect {
+        declared[tool] ?? .read
     }
 }

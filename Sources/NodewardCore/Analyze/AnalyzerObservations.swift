@@ -1,0 +1,153 @@
+/// What the traces show beyond counts: cross-tenant access, rate-limited bursts, rare flows of external
+/// content into state-changing steps, and denials by rule. Each becomes a `Finding` with samples.
+struct ObservationAccumulator {
+    var code: String
+    var severity: FindingSeverity
+    var tenants: Set<String> = []
+    var runs: Set<String> = []
+    var samples: Set<String> = []
+    var count = 0
+    var message: String
+
+    mutating func add(_ step: Step, maxSamples: Int) {
+        count += 1
+        tenants.insert(step.tenant)
+        runs.insert(step.runId)
+        if samples.count < maxSamples * 4 { samples.insert("\(step.runId)/\(step.stepId)") }
+    }
+}
+
+struct FlowPattern: Hashable {
+    let agent: String
+    let workflow: String
+    let sourceKind: StepKind
+    let sourceOperation: String
+    let sinkOperation: String
+    let argument: String
+}
+
+extension Analyzer {
+    mutating func note(_ id: String, code: String, severity: FindingSeverity, message: String, step: Step) {
+        observations[id, default: ObservationAccumulator(code: code, severity: severity, message: message)]
+            .add(step, maxSamples: options.maxSamples)
+    }
+
+    /// A step that names another tenant's partition, namespace or tagged item.
+    mutating func observeCrossTenant(_ step: Step) {
+        guard let sandbox = sandboxes[step.tenant] else { return }
+        var foreign: [String] = []
+        for resource in step.resources {
+            switch resource.scheme {
+            case .vector:
+                if let index = sandbox.vectorIndex, resource.container == index.collection,
+                   let partition = resource.partition, let value = index.tenantKeyValue,
+                   partition.field == index.tenantKeyField, partition.value != value {
+                    foreign.append("vector partition \(partition.field)=\(partition.value)")
+                }
+            case .memory:
+                if let namespace = sandbox.memory?.namespace, resource.container != namespace,
+                   sandboxes.values.contains(where: { $0.memory?.namespace == resource.container }) {
+                    foreign.append("memory namespace \(resource.container)")
+                }
+            default: break
+            }
+        }
+        for item in step.dataItems where item.tenantTag != nil && item.tenantTag != step.tenant {
+            foreign.append("an item tagged \(item.tenantTag!)")
+        }
+        guard !foreign.isEmpty else { return }
+        note("access.cross-tenant:\(step.tenant)", code: "access.cross-tenant", severity: .high,
+             message: "\(step.tenant) steps touched another tenant's data (\(Set(foreign).sorted().joined(separator: ", ")))",
+             step: step)
+    }
+
+    mutating func observeDecision(_ step: Step, _ decision: Decision) {
+        guard decision.effect == .deny else { return }
+        let suffix = decision.rule.split(separator: "/", maxSplits: 1).last.map(String.init) ?? decision.rule
+        if suffix.hasPrefix("limits.") {
+            note("limits.rate-limited:\(step.tenant)", code: "limits.rate-limited", severity: .medium,
+                 message: "\(step.tenant) steps were denied by \(suffix): a burst or a runaway loop", step: step)
+        } else {
+            note("legacy.denied:\(decision.rule)", code: "legacy.denied", severity: .low,
+                 message: "the tenant sandbox denies steps by \(decision.rule)", step: step)
+        }
+    }
+
+    /// Records, per run, which argument of a state-changing step carries a value that first appeared in an
+    /// earlier step's result (tool result or retrieval: external content) and not in the user's request.
+    mutating func observeFlows(_ run: Run) {
+        var origins: [String: (kind: StepKind, operation: String)] = [:]
+        var seenPatterns: Set<FlowPattern> = []
+        let request = run.userRequest ?? ""
+        for step in run.steps {
+            if isSink(step) {
+                for (argument, value) in step.arguments.sorted(by: { $0.key < $1.key }) {
+                    var tokens = Set<String>()
+                    value.forEachString { ValueTokens.candidates(in: $0, into: &tokens) }
+                    for token in tokens.sorted() {
+                        guard let origin = origins[token], !request.contains(token) else { continue }
+                        let pattern = FlowPattern(agent: run.agent, workflow: run.workflow, sourceKind: origin.kind,
+                                                  sourceOperation: origin.operation, sinkOperation: step.operation, argument: argument)
+                        if seenPatterns.insert(pattern).inserted {
+                            flowPatterns[pattern, default: []].insert("\(run.runId)/\(step.stepId)\u{1}\(run.tenant)")
+                        }
+                    }
+                }
+            }
+            guard step.kind == .toolCall || step.kind == .retrieval, let result = step.result else { continue }
+            var produced = Set<String>()
+            result.forEachString { ValueTokens.candidates(in: $0, into: &produced) }
+            for token in produced where origins[token] == nil {
+                origins[token] = (step.kind, step.operation)
+            }
+        }
+    }
+
+    func isSink(_ step: Step) -> Bool {
+        switch step.kind {
+        case .dataWrite, .memoryWrite: return true
+        case .toolCall:
+            let declared = sandboxes[step.tenant]?.tools.effects ?? [:]
+            return ToolEffectInference.effect(of: step.operation, declared: declared) == .write
+                || step.resources.contains { $0.scheme == .egress || $0.access == .write }
+        default: return false
+        }
+    }
+
+    func finishObservations() -> [Finding] {
+        var findings = observations.map { id, accumulator in
+            Finding(id: id, code: accumulator.code, severity: accumulator.severity, tenants: accumulator.tenants.sorted(),
+                    message: accumulator.message, location: nil,
+                    samples: Array(accumulator.samples.sorted().prefix(options.maxSamples)), count: accumulator.count)
+        }
+        for (pattern, occurrences) in flowPatterns {
+            let total = workflowRuns["\(pattern.agent)\u{1}\(pattern.workflow)"] ?? 1
+            let share = Double(occurrences.count) / Double(total)
+            guard share < options.rareFlowShare else { continue }
+            let samples = occurrences.map { String($0.split(separator: "\u{1}")[0]) }.sorted()
+            let tenants = Set(occurrences.map { String($0.split(separator: "\u{1}")[1]) }).sorted()
+            let percent = (share * 1000).rounded() / 10
+            findings.append(Finding(
+                id: "flow.rare-external-to-write:\(pattern.workflow)/\(pattern.sourceOperation)->\(pattern.sinkOperation).\(pattern.argument)",
+                code: "flow.rare-external-to-write", severity: .medium, tenants: tenants,
+                message: "in \(pattern.workflow), argument `\(pattern.argument)` of \(pattern.sinkOperation) carried a value from the \(pattern.sourceKind.rawValue) result of \(pattern.sourceOperation) in \(occurrences.count) of \(total) runs (\(percent)%): external content driving a state-changing step is the shape of context poisoning",
+                location: nil, samples: Array(samples.prefix(options.maxSamples)), count: occurrences.count))
+        }
+        return findings.sortedForReport()
+    }
+
+    func incidentChecks(_ labels: [IncidentLabel], findings: [Finding]) -> [IncidentCheck] {
+        var runsByFinding: [String: Set<String>] = [:]
+        for (id, accumulator) in observations { runsByFinding[id] = accumulator.runs }
+        for (pattern, occurrences) in flowPatterns {
+            let id = "flow.rare-external-to-write:\(pattern.workflow)/\(pattern.sourceOperation)->\(pattern.sinkOperation).\(pattern.argument)"
+            runsByFinding[id, default: []].formUnion(occurrences.map { String($0.split(separator: "/")[0]) })
+        }
+        let reported = Set(findings.map(\.id))
+        return labels.map { label in
+            let surfaced = runsByFinding.filter { reported.contains($0.key) && $0.value.contains(label.run) }.keys.sorted()
+            return IncidentCheck(id: label.id, kind: label.kind, tenant: label.tenant, run: label.run,
+                                 surfacedBy: surfaced, recordedLegacy: label.expectLegacy.map { [$0] } ?? [])
+        }.sorted { $0.id < $1.id }
+    }
+}
