@@ -1,0 +1,149 @@
+/// How base keys map to roles in one workflow: a base key is split by its predecessor's base key when
+/// one operation plays distinct roles (docs/inference.md, "Role splitting").
+struct RoleModel {
+    /// Split base keys → the predecessor base keys that name their roles (`-1` = run start).
+    var splits: [Int32: Set<Int32>] = [:]
+    var nodeIndex: [Role: Int] = [:]
+    var edges: Set<EdgeKey> = []
+    var successors: [Int: Set<Int>] = [:]
+
+    struct Role: Hashable {
+        let key: Int32
+        /// The predecessor base key for split keys, nil otherwise.
+        let predecessor: Int32?
+    }
+
+    /// Node indices for `start` and `end` in edge keys.
+    static let startNode = -1
+    static let endNode = -2
+
+    struct EdgeKey: Hashable {
+        let from: Int
+        let to: Int
+    }
+
+    func role(at position: Int, in variant: VariantKey) -> Role {
+        let key = variant.keys[position]
+        guard splits[key] != nil else { return Role(key: key, predecessor: nil) }
+        let predecessor = variant.parents[position].first.map { variant.keys[Int($0)] } ?? -1
+        return Role(key: key, predecessor: predecessor)
+    }
+
+    /// Node index per position, or nil if some position has a role the model does not know.
+    func nodes(of variant: VariantKey) -> [Int]? {
+        var result: [Int] = []
+        result.reserveCapacity(variant.keys.count)
+        for position in variant.keys.indices {
+            guard let node = nodeIndex[role(at: position, in: variant)] else { return nil }
+            result.append(node)
+        }
+        return result
+    }
+
+    /// Control edges of a variant as node-index pairs, start and end included.
+    static func controlEdges(of variant: VariantKey, nodes: [Int]) -> [EdgeKey] {
+        var edges: [EdgeKey] = []
+        var hasSuccessor = Array(repeating: false, count: nodes.count)
+        for position in nodes.indices {
+            let parents = variant.parents[position]
+            if parents.isEmpty { edges.append(EdgeKey(from: startNode, to: nodes[position])) }
+            for parent in parents {
+                edges.append(EdgeKey(from: nodes[Int(parent)], to: nodes[position]))
+                hasSuccessor[Int(parent)] = true
+            }
+        }
+        for position in nodes.indices where !hasSuccessor[position] {
+            edges.append(EdgeKey(from: nodes[position], to: endNode))
+        }
+        return edges
+    }
+}
+
+/// Builds a workflow's task graph from its run variants, each weighted (all runs, or a training fold).
+struct GraphBuilder {
+    let keys: [BaseKey]
+    let options: InferenceOptions
+    let toolEffects: [String: ToolEffect]
+
+    func roleModel(_ variants: [(key: VariantKey, stats: VariantStats, weight: Int)]) -> (RoleModel, [RoleModel.Role]) {
+        var model = RoleModel()
+        // A base key is split when, in every variant, its occurrences have pairwise distinct predecessor
+        // keys, and some variant has it more than once. Loops repeat predecessors, so they are not split.
+        var candidates: [Int32: Set<Int32>] = [:]
+        var disqualified: Set<Int32> = []
+        var repeated: Set<Int32> = []
+        for (variant, _, _) in variants {
+            var seen: [Int32: Set<Int32>] = [:]
+            for position in variant.keys.indices {
+                let key = variant.keys[position]
+                let predecessor = variant.parents[position].first.map { variant.keys[Int($0)] } ?? -1
+                if seen[key] != nil { repeated.insert(key) }
+                if !seen[key, default: []].insert(predecessor).inserted || predecessor == key { disqualified.insert(key) }
+                candidates[key, default: []].insert(predecessor)
+            }
+        }
+        for key in repeated.subtracting(disqualified) { model.splits[key] = candidates[key] }
+        var roles = Set<RoleModel.Role>()
+        for (variant, _, _) in variants {
+            for position in variant.keys.indices { roles.insert(model.role(at: position, in: variant)) }
+        }
+        let sortedRoles = roles.sorted { lhs, rhs in
+            let (a, b) = (keys[Int(lhs.key)], keys[Int(rhs.key)])
+            if a != b { return a < b }
+            return (lhs.predecessor.map { keys[Int($0)].operation } ?? "") < (rhs.predecessor.map { keys[Int($0)].operation } ?? "")
+        }
+        for (index, role) in sortedRoles.enumerated() { model.nodeIndex[role] = index }
+        return (model, sortedRoles)
+    }
+
+    func nodeIDs(_ roles: [RoleModel.Role]) -> [String] {
+        var byKindOperation: [String: Set<Int32>] = [:]
+        for role in roles {
+            let key = keys[Int(role.key)]
+            byKindOperation["\(key.kind.rawValue).\(key.operation)", default: []].insert(role.key)
+        }
+        return roles.map { role in
+            let key = keys[Int(role.key)]
+            var id = "\(key.kind.rawValue).\(key.operation)"
+            if byKindOperation[id]!.count > 1 {
+                let digest = Fingerprint.hex(Fingerprint.of(key.resources.joined(separator: ","))).dropFirst(2).prefix(4)
+                id += "~\(digest)"
+            }
+            if let predecessor = role.predecessor {
+                id += predecessor < 0 ? "@start" : "@after.\(keys[Int(predecessor)].operation)"
+            }
+            return id
+        }
+    }
+
+    func build(_ workflow: WorkflowVariants, weight: (VariantStats) -> Int = { $0.runs }) -> (TaskGraph, RoleModel) {
+        let variants = workflow.variants.compactMap { key, stats -> (key: VariantKey, stats: VariantStats, weight: Int)? in
+            let w = weight(stats)
+            return w > 0 ? (key, stats, w) : nil
+        }.sorted { $0.stats.samples.first ?? "" < $1.stats.samples.first ?? "" }
+        var (model, roles) = roleModel(variants)
+        let ids = nodeIDs(roles)
+        var aggregate = GraphAggregate(nodeCount: roles.count, maxSamples: options.maxSamples)
+        for (variant, stats, w) in variants {
+            guard let nodes = model.nodes(of: variant) else { continue }
+            aggregate.add(variant: variant, stats: stats, weight: w, nodes: nodes)
+        }
+        model.edges = Set(aggregate.control.keys)
+        for edge in model.edges { model.successors[edge.from, default: []].insert(edge.to) }
+        let total = variants.reduce(0) { $0 + $1.weight }
+        let graph = aggregate.graph(workflow: workflow, roles: roles, ids: ids, keys: keys, total: total, options: options,
+                                    model: model, isSink: { isSink(keys[Int($0.key)]) })
+        return (graph, model)
+    }
+
+    /// Writes, sends and egress: the steps whose inputs need explicit grants.
+    func isSink(_ key: BaseKey) -> Bool {
+        switch key.kind {
+        case .dataWrite, .memoryWrite: return true
+        case .toolCall:
+            return ToolEffectInference.effect(of: key.operation, declared: toolEffects) == .write
+                || key.resources.contains { $0.hasPrefix("egress:") || $0.hasSuffix("[write]") }
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,127 @@
+/// A workflow's task graph: nodes are step roles, edges are control flow and data flow, each with the
+/// evidence behind it. Merged across runs and tenants (shared orchestration, partitioned data): tenant
+/// specifics in resources are `${tenant...}` templates. Written to `graphs/<workflow>.yaml`.
+public struct TaskGraph: Sendable, Hashable, Codable {
+    public static let formatVersion = 1
+
+    public var version: Int = TaskGraph.formatVersion
+    public var workflow: String
+    public var agent: String
+    public var evidence: Evidence
+    public var conformance: Conformance?
+    public var nodes: [Node]
+    public var controlEdges: [ControlEdge]
+    public var dataEdges: [DataEdge]
+
+    public init(workflow: String, agent: String, evidence: Evidence, conformance: Conformance? = nil,
+                nodes: [Node], controlEdges: [ControlEdge], dataEdges: [DataEdge]) {
+        self.workflow = workflow
+        self.agent = agent
+        self.evidence = evidence
+        self.conformance = conformance
+        self.nodes = nodes
+        self.controlEdges = controlEdges
+        self.dataEdges = dataEdges
+    }
+
+    /// The file name stem for this graph (`graphs/<id>.yaml`): the workflow, made path-safe.
+    public var fileStem: String { TaskGraph.slug(workflow) }
+
+    public static func slug(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" })
+    }
+
+    /// Pseudo-node ids for the start and end of every run, and for the user's request as a data source.
+    public static let start = "start"
+    public static let end = "end"
+    public static let request = "request"
+
+    public struct Evidence: Sendable, Hashable, Codable {
+        public var runs: Int
+        public var tenants: [String]
+        public var firstSeen: String?
+        public var lastSeen: String?
+        /// A few run ids (the smallest, so the sample is stable), `tenant/run`.
+        public var sampleRuns: [String]
+
+        public init(runs: Int, tenants: [String], firstSeen: String?, lastSeen: String?, sampleRuns: [String]) {
+            self.runs = runs
+            self.tenants = tenants
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+            self.sampleRuns = sampleRuns
+        }
+    }
+
+    public struct Node: Sendable, Hashable, Codable {
+        public var id: String
+        public var kind: StepKind
+        public var operation: String
+        /// Resource templates, e.g. `vector:${tenant.vectorIndex}#${tenant.vectorKey}`, with access.
+        public var resources: [String]
+        /// Set when one operation plays distinct roles; says how this role is told apart.
+        public var disambiguator: String?
+        /// Argument names seen on this node (values are payloads and are not kept).
+        public var arguments: [String]
+        /// Share of the workflow's runs that contain this node.
+        public var share: Double
+        public var optional: Bool
+        /// Steps of this node that were attempted but blocked by the legacy sandbox.
+        public var blocked: Int
+        public var steps: Int
+        public var evidence: Evidence
+        /// `rare`, `low-support`.
+        public var flags: [String]
+    }
+
+    public struct ControlEdge: Sendable, Hashable, Codable {
+        public var from: String
+        public var to: String
+        /// How many times the transition occurred, and in how many runs.
+        public var count: Int
+        public var runs: Int
+        public var tenants: [String]
+        /// `loop` (closes a cycle), `branch` (one of several successors), `rare`, `low-support`.
+        public var flags: [String]
+        public var sampleRuns: [String]
+    }
+
+    public enum TrustClass: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+        case userRequest = "user-request"
+        case toolResult = "tool-result"
+        case retrieval
+        case memory
+        case modelOutput = "model-output"
+
+        public static func < (lhs: TrustClass, rhs: TrustClass) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+
+        /// Tool results and retrieved documents are external content: what an attacker can plant.
+        public var isExternal: Bool { self == .toolResult || self == .retrieval }
+    }
+
+    public struct DataEdge: Sendable, Hashable, Codable {
+        public var from: String
+        public var to: String
+        /// The argument of `to` the data arrived through.
+        public var argument: String
+        public var trust: TrustClass
+        /// `explicit` (recorded inputs) or `value-match` (provenance inferred from values).
+        public var basis: String
+        public var runs: Int
+        public var tenants: [String]
+        public var flags: [String]
+        public var sampleRuns: [String]
+    }
+
+    public struct Conformance: Sendable, Hashable, Codable {
+        /// `kfold-5` or `time-20%`.
+        public var method: String
+        public var heldOutRuns: Int
+        /// Share of held-out runs whose every node and control edge the graph (built without them) accepts.
+        public var fitness: Double
+        /// 1 − the share of allowed-but-unseen successor choices in held-out runs (escaping edges).
+        public var precision: Double
+    }
+}
