@@ -180,11 +180,11 @@ public struct LegacyEvaluator: Sendable {
     /// Checks every resource of one scheme in sorted order: the first failure decides, else the grant.
     private func checkAll(_ step: Step, _ scheme: Resource.Scheme, missing: LegacyVerdict,
                           check: (Resource) -> LegacyCheck) -> LegacyCheck {
-        var first: Resource?
+        var seen = false
         var grant: LegacyGrant?
         var failure: (resource: Resource, verdict: LegacyVerdict)?
         for resource in step.resources where resource.scheme == scheme {
-            if first == nil || resource < first! { first = resource }
+            seen = true
             switch check(resource) {
             case .pass(let passed): grant = passed
             case .fail(let verdict):
@@ -198,7 +198,7 @@ public struct LegacyEvaluator: Sendable {
                 }
             }
         }
-        guard first != nil else { return .fail(missing) }
+        guard seen else { return .fail(missing) }
         if let failure { return .fail(failure.verdict) }
         return .pass(grant)
     }
@@ -245,12 +245,11 @@ public struct LegacyFleet: Sendable {
     }
 
     public mutating func evaluateDetailed(_ step: Step) -> LegacyEvaluation {
-        guard evaluators[step.tenant] != nil else {
-            return LegacyEvaluation(
-                decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
-                                   reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
-                exercised: [])
-        }
-        return evaluators[step.tenant]!.evaluateDetailed(step)
+        // Optional chaining mutates the stored evaluator in place (its buckets advance).
+        if let evaluation = evaluators[step.tenant]?.evaluateDetailed(step) { return evaluation }
+        return LegacyEvaluation(
+            decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
+                               reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
+            exercised: [])
     }
 }

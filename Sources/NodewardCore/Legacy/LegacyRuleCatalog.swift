@@ -79,8 +79,8 @@ enum LegacyRuleCatalog {
         add(ids.dataStores, "stores must be declared", .restriction)
         for store in sandbox.dataStores {
             add(ids.id("dataStores[\(store.name)].access"), "store \(store.name) grants \(store.access.rawValue) access", .grant)
-            if store.scopePrefix != nil {
-                add(ids.id("dataStores[\(store.name)].scope"), "store \(store.name) only within \(store.scopeDescription ?? store.scopePrefix!)", .restriction)
+            if let prefix = store.scopePrefix {
+                add(ids.id("dataStores[\(store.name)].scope"), "store \(store.name) only within \(store.scopeDescription ?? prefix)", .restriction)
             }
         }
         for rule in sandbox.network.egressAllow {

@@ -34,7 +34,7 @@ struct CompiledToolRule: Sendable {
     /// `email.send, to=*@acme.example`: the rule's patterns, for reasons and rule descriptions.
     static func summary(_ rule: ToolRule) -> String {
         var text = rule.tool.pattern
-        for key in rule.args.keys.sorted() { text += ", \(key)=\(rule.args[key]!.pattern)" }
+        for (key, glob) in rule.args.sorted(by: { $0.key < $1.key }) { text += ", \(key)=\(glob.pattern)" }
         return text
     }
 
@@ -49,7 +49,7 @@ struct CompiledToolRule: Sendable {
                 var failing: String?
                 for (key, value) in arguments {
                     guard case .string(let text) = value, !everyString.matches(text) else { continue }
-                    if failing == nil || key < failing! { failing = key }
+                    if failing.map({ key < $0 }) ?? true { failing = key }
                 }
                 if let failing { return .argumentMismatch(argument: failing, pattern: everyString.pattern) }
             }

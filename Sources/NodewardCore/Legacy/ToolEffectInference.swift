@@ -8,11 +8,13 @@ public enum ToolEffectInference {
         "share", "upload",
     ]
 
+    /// The characters tool names are split on.
+    public static let separators: Set<Character> = [".", "_", "/", "-", ":"]
+
     /// The declared effect (`tools.effects`) if there is one; otherwise `.write` when any segment of the
     /// name, split on `.` `_` `/` `-` `:`, is a write verb; otherwise `.read`.
     public static func effect(of tool: String, declared: [String: ToolEffect]) -> ToolEffect {
         if let effect = declared[tool] { return effect }
-        let separators: Set<Character> = [".", "_", "/", "-", ":"]
         for segment in tool.split(whereSeparator: { separators.contains($0) }) {
             if writeVerbs.contains(segment.lowercased()) { return .write }
         }
