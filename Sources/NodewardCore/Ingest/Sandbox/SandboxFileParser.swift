@@ -15,16 +15,16 @@ struct SandboxFileParser {
         if size > limits.maxFileBytes {
             return ([], [Self.tooLarge(file: file, size: size, limit: limits.maxFileBytes)])
         }
-        let chunks = SandboxPreScan.splitDocuments(text)
-        if chunks.isEmpty {
-            return ([], [.warning(.sandboxEmpty, "file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1))])
-        }
         var decoded: [DecodedSandbox] = []
         var diagnostics: [Diagnostic] = []
-        for chunk in chunks {
+        for chunk in SandboxPreScan.splitDocuments(text) {
             let (sandbox, chunkDiagnostics) = parseDocument(chunk, file: file)
             diagnostics += chunkDiagnostics
             if let sandbox { decoded.append(sandbox) }
+        }
+        // Every non-empty document yields a sandbox or a diagnostic, so silence means nothing was there.
+        if decoded.isEmpty && diagnostics.isEmpty {
+            diagnostics.append(.warning(.sandboxEmpty, "file holds no YAML document", at: SourceLocation(file: file, line: 1, column: 1)))
         }
         return (decoded, diagnostics)
     }

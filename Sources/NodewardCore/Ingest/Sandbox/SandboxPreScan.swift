@@ -109,12 +109,14 @@ private struct DepthScanner {
                 blockIndents.append(indent)
                 while index < indent { advance() }
                 // Each `- ` that opens a nested sequence on the same line is one more level.
+                if blockIndents.count > limits.maxDepth { return tooDeep(lineNumber, column) }
                 while index + 1 < line.count, line[index] == UInt8(ascii: "-"), line[index + 1] == UInt8(ascii: " ") {
+                    let dashColumn = column
                     advance()
                     while index < line.count, line[index] == UInt8(ascii: " ") { advance() }
                     blockIndents.append(column - 1)
+                    if blockIndents.count > limits.maxDepth { return tooDeep(lineNumber, dashColumn) }
                 }
-                if blockIndents.count + flowDepth > limits.maxDepth { return tooDeep(lineNumber, column) }
             }
         }
         var previous: UInt8 = UInt8(ascii: " ")
