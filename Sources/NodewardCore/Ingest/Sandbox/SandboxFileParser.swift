@@ -41,6 +41,8 @@ struct SandboxFileParser {
         } catch {
             return (nil, [diagnostic(for: error, chunk: chunk, file: file)])
         }
+        // A bare `---` composes to an empty null scalar: an empty document, not a wrongly typed one.
+        if case .scalar(let scalar) = root, scalar.string.isEmpty, SandboxNodeWalker.tagName(root) == .null { return (nil, []) }
         let walker = SandboxNodeWalker(file: file, lineOffset: chunk.firstLine - 1)
         if let past = SandboxNodeWalker.firstNodePastLimit(root, maxNodes: limits.maxNodes) {
             return (nil, [.error(
