@@ -23,6 +23,14 @@ import Testing
         #expect(offence(text, limits) == nil)
     }
 
+    @Test func aShallowerLineEndsABlockScalar() {
+        var limits = SandboxLimits()
+        limits.maxDepth = 4
+        let text = "a: |\n      text\n   [[[[[[\n"
+        #expect(offence(text, limits) == SandboxPreScan.Offence(
+            code: .yamlTooDeep, message: "nesting is deeper than 4 levels", line: 3, column: 6))
+    }
+
     @Test func aliasTokensAreCountedInBlockAndFlowContext() {
         var limits = SandboxLimits()
         limits.maxAliases = 2

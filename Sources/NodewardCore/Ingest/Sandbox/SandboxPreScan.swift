@@ -81,6 +81,7 @@ private struct DepthScanner {
     var aliases = 0
     /// Indentation of the line that opened a block scalar (`|`, `>`); deeper lines are its content.
     var blockScalarParentIndent: Int?
+    var blockScalarContentIndent: Int?
 
     init(limits: SandboxLimits) { self.limits = limits }
 
@@ -95,8 +96,15 @@ private struct DepthScanner {
         let indent = line.prefix(while: { $0 == UInt8(ascii: " ") }).count
         let isBlank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
         if let parent = blockScalarParentIndent {
-            if isBlank || indent > parent { return nil }
+            if isBlank { return nil }
+            // libyaml fixes the content indentation at the first non-blank line; a shallower line ends it.
+            let contentIndent = blockScalarContentIndent ?? indent
+            if indent > parent && indent >= contentIndent {
+                blockScalarContentIndent = contentIndent
+                return nil
+            }
             blockScalarParentIndent = nil
+            blockScalarContentIndent = nil
         }
         var valueStart = true
         if quote == .none && flowDepth == 0 {
