@@ -172,3 +172,47 @@ import Testing
         #expect(SandboxReader(limits: limits).parse(text: wide, file: "w.yaml").errors.map(\.code) == [.yamlNodeLimit])
     }
 }
+
+@Suite struct SandboxReaderEdgeCaseTests {
+    private func descriptions(_ text: String) -> [String] {
+        SandboxReader().parse(text: text, file: "e.yaml").diagnostics.map(\.description)
+    }
+
+    @Test func documentsWithoutKindOrMappingAreReported() {
+        #expect(descriptions("spec: {tenant: {id: a}}\n") == [
+            "e.yaml:1:1: warning: kind: document has no kind; expected TenantAgentSandbox (skipped) [sandbox.kind]",
+        ])
+        #expect(descriptions("just text\n") == ["e.yaml:1:1: error: expected a mapping, found \"just text\" [sandbox.type]"])
+        #expect(descriptions("kind: TenantAgentSandbox\napiVersion: v1\n") == [
+            "e.yaml:1:1: error: spec: missing required field \"spec\" [sandbox.missing-field]",
+        ])
+    }
+
+    @Test func knownButIgnoredKeysAreStillTypeChecked() {
+        let text = """
+            apiVersion: agents.example.com/v1
+            kind: TenantAgentSandbox
+            metadata: {labels: {enabled: yes}}
+            spec:
+              tenant: {id: typed}
+              identity: {issuers: [{issuer: https://a.example/, jwksUri: [x]}]}
+              tools:
+                mcpServers: [{allowedTools: [search]}]
+                effects: {email.send: delete}
+            """
+        #expect(descriptions(text) == [
+            "e.yaml:3:30: error: metadata.labels.enabled: expected a string, found yes [sandbox.type]",
+            "e.yaml:6:62: error: spec.identity.issuers[0].jwksUri: expected a string, found a list [sandbox.type]",
+            "e.yaml:8:18: error: spec.tools.mcpServers[0].name: missing required field \"name\" [sandbox.missing-field]",
+            "e.yaml:9:27: error: spec.tools.effects.email.send: expected one of read, write; found \"delete\" [sandbox.invalid-value]",
+        ])
+    }
+
+    @Test func longValuesAreTruncatedInMessages() {
+        let long = String(repeating: "x", count: 60)
+        let text = "kind: TenantAgentSandbox\napiVersion: v1\nspec: {tenant: {id: t}, limits: {tokensPerMinute: \(long)}}\n"
+        #expect(descriptions(text) == [
+            "e.yaml:3:51: error: spec.limits.tokensPerMinute: expected an integer, found \"\(String(repeating: "x", count: 40))…\" [sandbox.type]",
+        ])
+    }
+}

@@ -101,9 +101,10 @@ final class SandboxNodeWalker {
 
     // MARK: Scalars
 
-    /// A string value. Numbers are accepted as their text (`cpu: 2`); booleans and null are not.
+    /// A string value. Numbers and dates are accepted as their text (`cpu: 2`); booleans and null are not,
+    /// so `yes`/`off` in a string field is reported rather than silently turned into text.
     func string(_ node: Node, _ path: String) -> String? {
-        guard case .scalar(let scalar) = node, [Tag.Name.str, .int, .float].contains(Self.tagName(node)) else {
+        guard case .scalar(let scalar) = node, [Tag.Name.str, .int, .float, .timestamp].contains(Self.tagName(node)) else {
             typeError("a string", node, path)
             return nil
         }
