@@ -1,5 +1,6 @@
-// STUB: the sandbox-reader helper replaces this file. The API below is the contract.
+import Foundation
 
+/// Bounds that keep hostile or broken sandbox files from exhausting memory, stack or time.
 public struct SandboxLimits: Sendable, Hashable {
     public var maxFileBytes: Int = 4 << 20
     public var maxDepth: Int = 64
@@ -31,8 +32,148 @@ public struct SandboxReader: Sendable {
 
     public init(limits: SandboxLimits = .default) { self.limits = limits }
 
-    public func read(paths: [String]) -> SandboxReadResult { SandboxReadResult() }
+    public func read(paths: [String]) -> SandboxReadResult {
+        var collector = SandboxCollector()
+        let (files, missing) = Self.discoverFiles(paths)
+        collector.diagnostics += missing
+        for file in files {
+            collector.filesRead += 1
+            switch Self.loadText(file, limits: limits) {
+            case .success(let text):
+                let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
+                collector.add(parsed.decoded, parsed.diagnostics)
+            case .failure(let diagnostic):
+                collector.diagnostics.append(diagnostic)
+            }
+        }
+        return collector.result()
+    }
 
     /// Parses one file's text; `file` is the name used in locations.
-    public func parse(text: String, file: String) -> SandboxReadResult { SandboxReadResult() }
+    public func parse(text: String, file: String) -> SandboxReadResult {
+        var collector = SandboxCollector()
+        collector.filesRead = 1
+        let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
+        collector.add(parsed.decoded, parsed.diagnostics)
+        return collector.result()
+    }
+
+    /// The files to read, sorted by path: directories are searched recursively for `.yaml`/`.yml`; a path
+    /// naming a file is read whatever its extension.
+    static func discoverFiles(_ paths: [String]) -> (files: [String], missing: [Diagnostic]) {
+        let manager = FileManager.default
+        var files = Set<String>()
+        var missing: [Diagnostic] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                missing.append(.error(.fileUnreadable, "no such file or folder", at: SourceLocation(file: path, line: 1)))
+                continue
+            }
+            guard isDirectory.boolValue else {
+                files.insert(path)
+                continue
+            }
+            guard let enumerator = manager.enumerator(atPath: path) else {
+                missing.append(.error(.fileUnreadable, "the folder cannot be listed", at: SourceLocation(file: path, line: 1)))
+                continue
+            }
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            while let relative = enumerator.nextObject() as? String {
+                let lowered = relative.lowercased()
+                guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") else { continue }
+                let full = "\(base)/\(relative)"
+                var childIsDirectory: ObjCBool = false
+                if manager.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
+                    files.insert(full)
+                }
+            }
+        }
+        return (files.sorted(), missing)
+    }
+
+    /// Reads a file as UTF-8, refusing oversized files before reading them whole.
+    static func loadText(_ file: String, limits: SandboxLimits) -> Result<String, Diagnostic> {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: file),
+            let size = (attributes[.size] as? NSNumber)?.intValue, size > limits.maxFileBytes
+        {
+            return .failure(SandboxFileParser.tooLarge(file: file, size: size, limit: limits.maxFileBytes))
+        }
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            return .failure(.error(.fileUnreadable, "the file cannot be opened", at: start))
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            // One byte past the limit is enough to know the file is too large, even if it grew meanwhile.
+            data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
+        } catch {
+            return .failure(.error(.fileUnreadable, "the file cannot be read", at: start))
+        }
+        if data.count > limits.maxFileBytes {
+            return .failure(SandboxFileParser.tooLarge(file: file, size: data.count, limit: limits.maxFileBytes))
+        }
+        return decodeUTF8(data, file: file)
+    }
+
+    static func decodeUTF8(_ data: Data, file: String) -> Result<String, Diagnostic> {
+        var iterator = data.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var line = 1
+        var column = 1
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1, encoded.first == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .emptyInput:
+                return .success(String(decoding: data, as: UTF8.self))
+            case .error:
+                return .failure(.error(
+                    .invalidUTF8, "the file is not valid UTF-8 (save it as UTF-8)",
+                    at: SourceLocation(file: file, line: line, column: column)))
+            }
+        }
+    }
+}
+
+/// Gathers documents across files: rejects later duplicates of a tenant id, then sorts for determinism.
+private struct SandboxCollector {
+    var decoded: [DecodedSandbox] = []
+    var diagnostics: [Diagnostic] = []
+    var filesRead = 0
+    private var firstByTenant: [String: SourceLocation] = [:]
+
+    mutating func add(_ sandboxes: [DecodedSandbox], _ found: [Diagnostic]) {
+        diagnostics += found
+        for entry in sandboxes {
+            let tenant = entry.sandbox.tenantId
+            if let first = firstByTenant[tenant] {
+                diagnostics.append(.error(
+                    .sandboxDuplicateTenant, "tenant \"\(tenant)\" is already declared at \(first)",
+                    at: entry.tenantIdLocation, keyPath: "spec.tenant.id"))
+                continue
+            }
+            firstByTenant[tenant] = entry.tenantIdLocation
+            decoded.append(entry)
+        }
+    }
+
+    func result() -> SandboxReadResult {
+        let sandboxes = decoded.map(\.sandbox).sorted { $0.tenantId < $1.tenantId }
+        let ordered = diagnostics.enumerated().sorted { lhs, rhs in
+            let left = lhs.element.location
+            let right = rhs.element.location
+            let leftKey = (left?.file ?? "", left?.line ?? 0, left?.column ?? 0)
+            let rightKey = (right?.file ?? "", right?.line ?? 0, right?.column ?? 0)
+            if leftKey != rightKey { return leftKey < rightKey }
+            return lhs.offset < rhs.offset
+        }
+        return SandboxReadResult(sandboxes: sandboxes, diagnostics: ordered.map(\.element), filesRead: filesRead)
+    }
 }
