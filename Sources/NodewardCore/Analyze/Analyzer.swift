@@ -185,7 +185,7 @@ public struct Analyzer {
             let used = exercised[tenant] ?? [:]
             var usedGrants: [TenantUsage.Grant] = []
             var unusedGrants: [TenantUsage.Grant] = []
-            for rule in evaluator.rules() where Self.isGrant(rule.id) {
+            for rule in evaluator.ruleCatalog where rule.kind == .grant {
                 let count = used[rule.id] ?? 0
                 let grant = TenantUsage.Grant(rule: rule.id, description: rule.description, steps: count)
                 if count > 0 { usedGrants.append(grant) } else { unusedGrants.append(grant) }
@@ -196,12 +196,5 @@ public struct Analyzer {
             return TenantUsage(tenant: tenant, stepsEvaluated: evaluatedByTenant[tenant] ?? 0,
                                unusedGrants: unusedGrants, usedGrants: usedGrants, undeclared: undeclaredUses)
         }
-    }
-
-    /// Rules that grant something (as opposed to deny rules and limits), whose non-use is worth reporting.
-    static func isGrant(_ rule: String) -> Bool {
-        let suffix = rule.split(separator: "/", maxSplits: 1).last.map(String.init) ?? rule
-        return suffix.hasPrefix("tools.allow[") || suffix.hasPrefix("dataStores[") || suffix.hasPrefix("network.egress.allow[")
-            || suffix == "memory.namespace" || suffix.hasPrefix("vectorIndex.")
     }
 }

@@ -97,7 +97,7 @@ public struct Inferencer {
         let effects = sandboxes.values.reduce(into: [String: ToolEffect]()) { $0.merge($1.tools.effects) { first, _ in first } }
         return workflows.values.sorted { ($0.workflow, $0.agent) < ($1.workflow, $1.agent) }.map { workflow in
             let builder = GraphBuilder(keys: keys, options: options, toolEffects: effects)
-            var graph = builder.build(workflow, include: { _ in true })
+            var (graph, _) = builder.build(workflow)
             graph.conformance = ConformanceCheck(builder: builder, options: options).evaluate(workflow)
             return graph
         }

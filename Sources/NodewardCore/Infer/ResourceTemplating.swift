@@ -22,7 +22,7 @@ enum ResourceTemplating {
         switch resource.scheme {
         case .memory:
             let namespace = resource.container == sandbox?.memory?.namespace ? "${tenant.memory}" : replacingTenant(resource.container, tenant: tenant)
-            text = "memory:\(namespace)" + (resource.path.isEmpty ? "" : "/" + wildcardIdentifiers(replacingTenant(resource.path, tenant: tenant)))
+            text = "memory:\(namespace)" + (resource.path.isEmpty ? "" : "/" + replacingTenant(wildcardIdentifiers(resource.path), tenant: tenant))
         case .vector:
             let index = sandbox?.vectorIndex
             let collection = resource.container == index?.collection ? "${tenant.vectorIndex}" : replacingTenant(resource.container, tenant: tenant)
@@ -38,9 +38,9 @@ enum ResourceTemplating {
         case .store:
             var path = resource.path
             if let scope = sandbox?.dataStores.first(where: { $0.name == resource.container })?.scopePrefix, path.hasPrefix(scope) {
-                path = "${tenant.scope}" + wildcardIdentifiers(replacingTenant(String(path.dropFirst(scope.count)), tenant: tenant))
+                path = "${tenant.scope}" + replacingTenant(wildcardIdentifiers(String(path.dropFirst(scope.count))), tenant: tenant)
             } else {
-                path = wildcardIdentifiers(replacingTenant(path, tenant: tenant))
+                path = replacingTenant(wildcardIdentifiers(path), tenant: tenant)
             }
             text = "store:\(resource.container)" + (path.isEmpty ? "" : "/" + path)
         case .egress:

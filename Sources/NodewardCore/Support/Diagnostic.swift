@@ -103,6 +103,7 @@ extension DiagnosticCode {
     public static let sandboxUnknownKey: DiagnosticCode = "sandbox.unknown-key"
     public static let sandboxDuplicateTenant: DiagnosticCode = "sandbox.duplicate-tenant"
     public static let sandboxDuplicateKey: DiagnosticCode = "sandbox.duplicate-key"
+    public static let sandboxEmpty: DiagnosticCode = "sandbox.empty"
     // Traces
     public static let traceJSON: DiagnosticCode = "trace.json"
     public static let traceLineTooLong: DiagnosticCode = "trace.line-too-long"

@@ -1,10 +1,5 @@
 import Yams
 
-extension DiagnosticCode {
-    /// A sandbox file that holds no YAML document at all (warning).
-    public static let sandboxEmpty: DiagnosticCode = "sandbox.empty"
-}
-
 /// Parses one file's text into decoded documents: limits and pre-scan first, then Yams one document at a
 /// time, then the node-count guard, then decoding.
 struct SandboxFileParser {
