@@ -3,6 +3,7 @@ import NodewardCore
 
 extension FindingSeverity: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
+extension GraphFormat: ExpressibleByArgument {}
 
 /// The threshold of `--fail-on`: a finding severity, or `none` to never fail on findings.
 enum FailThreshold: String, ExpressibleByArgument, CaseIterable {
@@ -29,15 +30,17 @@ struct AnalyzeCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let outcome = try AnalyzeRunner.run(inputs: inputs)
-        Terminal.out(outcome.report.rendered(as: format))
-        throw AnalyzeRunner.exitCode(for: outcome, failOn: failOn, strict: strict)
+        let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions()))
+        let report = outcome.analysis!
+        Terminal.out(report.rendered(as: format))
+        throw PipelineRunner.exitCode(for: outcome, failOn: failOn, strict: strict)
     }
 }
 
-/// Shared by `analyze` and `plan`: run the stage with a progress line, print a summary to stderr.
-enum AnalyzeRunner {
-    static func run(inputs: WorkspaceOptions) throws -> AnalyzePipeline.Outcome {
+/// Shared by the pipeline commands: resolve the workspace, run the stages with a progress line, print
+/// diagnostics and a summary to stderr.
+enum PipelineRunner {
+    static func run(inputs: WorkspaceOptions, stages: Pipeline.Stages) throws -> Pipeline.Outcome {
         let workspace: Workspace
         do {
             workspace = try inputs.resolve()
@@ -46,26 +49,26 @@ enum AnalyzeRunner {
             throw NodewardExit.badInput
         }
         let progress = Terminal.ProgressLine()
-        let outcome = AnalyzePipeline.run(workspace: workspace) { progress.update($0) }
+        let outcome = Pipeline.run(workspace: workspace, stages: stages) { progress.update($0) }
         progress.finish()
-        let report = outcome.report
-        for diagnostic in outcome.sandboxDiagnostics.prefix(20) { Terminal.err(diagnostic.description) }
-        if outcome.sandboxDiagnostics.count > 20 {
-            Terminal.err("… \(outcome.sandboxDiagnostics.count - 20) more diagnostics in --format json")
+        for diagnostic in outcome.diagnostics.prefix(20) { Terminal.err(diagnostic.description) }
+        if outcome.diagnostics.count > 20 {
+            Terminal.err("… \(outcome.diagnostics.count - 20) more diagnostics (see --format json)")
         }
-        if report.traces.skippedTotal > 0 {
-            let codes = report.traces.skipped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            Terminal.err("warning: skipped \(report.traces.skippedTotal.grouped) trace records (\(codes)); first: \(outcome.traceSummary.diagnostics.first?.description ?? "-")")
+        let summary = outcome.traceSummary
+        if summary.skippedTotal > 0 {
+            let codes = summary.skipped.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            Terminal.err("warning: skipped \(summary.skippedTotal.grouped) trace records (\(codes)); first: \(summary.diagnostics.first?.description ?? "-")")
         }
-        Terminal.err("analyzed \(report.tenants.count) tenant sandboxes, \(report.traces.runs.grouped) runs, \(report.traces.steps.grouped) steps: \(report.risks.count) config risks, \(report.observations.count) observations")
+        Terminal.err("read \(outcome.sandboxes.count) tenant sandboxes, \(summary.runs.grouped) runs, \(summary.steps.grouped) steps from \(summary.files.count) trace files")
         return outcome
     }
 
-    static func exitCode(for outcome: AnalyzePipeline.Outcome, failOn: FailThreshold, strict: Bool) -> ExitCode {
+    static func exitCode(for outcome: Pipeline.Outcome, failOn: FailThreshold, strict: Bool) -> ExitCode {
         if outcome.hasInputErrors { return NodewardExit.badInput }
-        if strict && outcome.report.traces.skippedTotal > 0 { return NodewardExit.badInput }
-        if let threshold = failOn.severity,
-           (outcome.report.risks + outcome.report.observations).contains(where: { $0.severity >= threshold }) {
+        if strict && outcome.traceSummary.skippedTotal > 0 { return NodewardExit.badInput }
+        if let threshold = failOn.severity, let report = outcome.analysis,
+           (report.risks + report.observations).contains(where: { $0.severity >= threshold }) {
             return NodewardExit.findings
         }
         return NodewardExit.ok

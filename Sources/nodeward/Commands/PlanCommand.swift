@@ -1,13 +1,18 @@
 import ArgumentParser
+import Foundation
 import NodewardCore
 
-/// The README's main command. Until inference, policies, shadow replay and the report land, `plan` runs
-/// the Analyze stage and says so.
+/// The README's main command: the dry-run of a migration to task-graph isolation. It runs the stages
+/// built so far (Analyze and Infer) in one pass; policies, shadow replay and the full report follow.
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Dry-run a migration to task-graph isolation (currently: the Analyze stage).",
-        discussion: "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input, 64 usage.")
+        abstract: "Dry-run a migration to task-graph isolation (currently: Analyze + Infer).",
+        discussion: """
+            Graphs are written to the reports folder (default .nodeward/reports/graphs), never over the \
+            workspace's committed graphs/, which the plan compares against when present. \
+            Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input, 64 usage.
+            """)
 
     @OptionGroup var inputs: WorkspaceOptions
 
@@ -18,9 +23,37 @@ struct PlanCommand: ParsableCommand {
     var failOn: FailThreshold = .none
 
     func run() throws {
-        Terminal.err("plan: running the Analyze stage (inference, node policies and shadow replay are not built yet)")
-        let outcome = try AnalyzeRunner.run(inputs: inputs)
-        Terminal.out(outcome.report.rendered(as: format))
-        throw AnalyzeRunner.exitCode(for: outcome, failOn: failOn, strict: false)
+        Terminal.err("plan: analyze + infer (node policies, shadow replay and the full report are not built yet)")
+        let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()))
+        guard let report = outcome.analysis, let graphs = outcome.graphs else { throw NodewardExit.badInput }
+        let workspace = try? inputs.resolve()
+        var committed: [TaskGraph]?
+        if let folder = workspace?.graphs, FileManager.default.fileExists(atPath: folder) {
+            committed = GraphFiles.load(directory: folder).graphs
+        }
+        let plan = PlanSummary(analysis: report, graphs: graphs, committedGraphs: committed)
+        if let reports = workspace?.reports ?? workspace?.root.map({ ($0 as NSString).appendingPathComponent(".nodeward/reports") }),
+           !outcome.hasInputErrors {
+            try GraphWriter.write(graphs, to: (reports as NSString).appendingPathComponent("graphs"))
+            try PlanFiles.write(plan, to: reports)
+        }
+        Terminal.out(plan.rendered(as: format))
+        throw PipelineRunner.exitCode(for: outcome, failOn: failOn, strict: false)
+    }
+}
+
+enum PlanFiles {
+    static func write(_ plan: PlanSummary, to folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for format in [OutputFormat.markdown, .json] {
+                let path = (folder as NSString).appendingPathComponent("plan." + (format == .json ? "json" : "md"))
+                try Data(plan.rendered(as: format).utf8).write(to: URL(fileURLWithPath: path))
+                Terminal.err("wrote \(path)")
+            }
+        } catch {
+            Terminal.err("error: cannot write the plan to \(folder): \(error.localizedDescription)")
+            throw NodewardExit.badInput
+        }
     }
 }
