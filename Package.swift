@@ -49,7 +49,8 @@ let package = Package(
         ),
         .testTarget(
             name: "NodewardCLITests",
-            dependencies: ["NodewardCore"]
+            // Depends on the executable so that `swift test` builds the binary the tests run.
+            dependencies: ["NodewardCore", "nodeward"]
         ),
     ]
 )
