@@ -88,6 +88,7 @@ import Testing
         #expect(loop.flags.contains("loop"))
         #expect(loop.runs == 4)
         #expect(loop.count == 6)
+        #expect(graph.nodes.first { $0.id == "tool_call.invoices.get" }?.maxPerRun == 3)
     }
 
     @Test func optionalStepsAndBranchesAreMarked() throws {

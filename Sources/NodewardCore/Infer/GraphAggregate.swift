@@ -40,6 +40,7 @@ struct GraphAggregate {
     var nodes: [Evidence]
     var arguments: [Set<String>]
     var blocked: [Int]
+    var maxPerRun: [Int]
     var control: [RoleModel.EdgeKey: Evidence] = [:]
     var data: [DataKey: Evidence] = [:]
     var workflow = Evidence()
@@ -49,6 +50,7 @@ struct GraphAggregate {
         nodes = Array(repeating: Evidence(), count: nodeCount)
         arguments = Array(repeating: [], count: nodeCount)
         blocked = Array(repeating: 0, count: nodeCount)
+        maxPerRun = Array(repeating: 0, count: nodeCount)
     }
 
     mutating func add(variant: VariantKey, stats: VariantStats, weight: Int, nodes positions: [Int]) {
@@ -59,7 +61,10 @@ struct GraphAggregate {
             arguments[node].formUnion(stats.arguments[position])
             blocked[node] += stats.blocked[position] * weight / max(stats.runs, 1)
         }
-        for (node, count) in occurrences { nodes[node].add(stats, weight: weight, occurrences: count, maxSamples: maxSamples) }
+        for (node, count) in occurrences {
+            nodes[node].add(stats, weight: weight, occurrences: count, maxSamples: maxSamples)
+            maxPerRun[node] = max(maxPerRun[node], count)
+        }
         var edgeCounts: [RoleModel.EdgeKey: Int] = [:]
         for edge in RoleModel.controlEdges(of: variant, nodes: positions) { edgeCounts[edge, default: 0] += 1 }
         for (edge, count) in edgeCounts { control[edge, default: Evidence()].add(stats, weight: weight, occurrences: count, maxSamples: maxSamples) }
@@ -94,7 +99,7 @@ struct GraphAggregate {
                 id: ids[index], kind: key.kind, operation: key.operation, resources: key.resources,
                 disambiguator: role.predecessor.map { $0 < 0 ? "first step of the run" : "after \(keys[Int($0)].kind.rawValue) \(keys[Int($0)].operation)" },
                 arguments: arguments[index].sorted(), share: Self.rounded(share), optional: evidence.runs < total,
-                blocked: blocked[index], steps: evidence.count, evidence: evidence.graphEvidence(maxSamples), flags: support(evidence).sorted())
+                blocked: blocked[index], steps: evidence.count, maxPerRun: maxPerRun[index], evidence: evidence.graphEvidence(maxSamples), flags: support(evidence).sorted())
         }.sorted { $0.id < $1.id }
         let loops = Self.backEdges(model)
         let controlEdges = control.map { edge, evidence -> TaskGraph.ControlEdge in

@@ -69,6 +69,8 @@ public struct TaskGraph: Sendable, Hashable, Codable {
         /// Steps of this node that were attempted but blocked by the legacy sandbox.
         public var blocked: Int
         public var steps: Int
+        /// The most steps of this node seen in one run (1 unless it loops).
+        public var maxPerRun: Int
         public var evidence: Evidence
         /// `rare`, `low-support`.
         public var flags: [String]
