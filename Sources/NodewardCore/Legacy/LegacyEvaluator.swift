@@ -1,17 +1,231 @@
-// STUB: the legacy-evaluator helper replaces this file. The API below is the contract.
+/// One step's legacy decision plus the grants it exercised: every declared rule id (full, e.g.
+/// `acme/tools.allow[1]`) that allowed part of an allowed step, sorted. Empty unless the step is allowed.
+public struct LegacyEvaluation: Sendable, Hashable {
+    public var decision: Decision
+    public var exercised: [String]
+
+    public init(decision: Decision, exercised: [String]) {
+        self.decision = decision
+        self.exercised = exercised
+    }
+}
 
 /// The old enforcement: a faithful model of how one tenant sandbox decides a step (docs/legacy-model.md).
 /// Stateful: the per-tenant rpm/tpm token buckets advance with step timestamps, so feed steps in
 /// time order.
 public struct LegacyEvaluator: Sendable {
     public let sandbox: TenantSandbox
+    let ids: LegacyRuleIds
+    let tools: LegacyToolRules
+    let resources: LegacyResourceChecks
+    let primaryGrants: PrimaryGrants
+    var requests: LegacyTokenBucket?
+    var tokens: LegacyTokenBucket?
+
+    /// Allow grants of the primary checks that do not depend on the step, built once.
+    struct PrimaryGrants: Sendable {
+        let llm: LegacyGrant
+        let output: LegacyGrant
+    }
 
     public init(sandbox: TenantSandbox) {
         self.sandbox = sandbox
+        let ids = LegacyRuleIds(tenant: sandbox.tenantId)
+        self.ids = ids
+        tools = LegacyToolRules(sandbox.tools, ids: ids)
+        resources = LegacyResourceChecks(sandbox, ids: ids)
+        primaryGrants = PrimaryGrants(
+            llm: sandbox.limits.models == nil
+                ? LegacyGrant(rule: ids.llm, reason: "any model is allowed (no limits.models)", declared: false)
+                : LegacyGrant(rule: ids.limitsModels, reason: "model is listed in limits.models", declared: true),
+            output: LegacyGrant(rule: ids.output, reason: "outputs are not restricted by a tenant sandbox", declared: false))
+        requests = sandbox.limits.requestsPerMinute.map { LegacyTokenBucket(perMinute: $0) }
+        tokens = sandbox.limits.tokensPerMinute.map { LegacyTokenBucket(perMinute: $0) }
     }
 
     public mutating func evaluate(_ step: Step) -> Decision {
-        Decision(regime: .legacy, effect: .allow, rule: "\(sandbox.tenantId)/stub", reason: "stub")
+        evaluateDetailed(step).decision
+    }
+
+    /// Every rule id this sandbox can decide by, with a one-line description, sorted by id.
+    public func rules() -> [(id: String, description: String)] {
+        LegacyRuleCatalog.rules(of: sandbox).map { (id: $0.id, description: $0.description) }
+    }
+
+    /// The same list with each rule's kind (grant, restriction, limit, implicit).
+    public var ruleCatalog: [LegacyRule] { LegacyRuleCatalog.rules(of: sandbox) }
+
+    public mutating func evaluateDetailed(_ step: Step) -> LegacyEvaluation {
+        var accumulator = LegacyAccumulator()
+        var primary: LegacyGrant?
+        if let verdict = checkWithoutLimits(step, into: &accumulator, primary: &primary) {
+            return Self.refused(verdict)
+        }
+        if let verdict = accumulator.unevaluable { return Self.refused(verdict) }
+        guard let primary else {
+            // Unreachable: every kind either sets its primary grant or fails. Kept as a value, not a trap.
+            return Self.refused(.unevaluable(ids.dataStores, "no rule decided the step"))
+        }
+        if let verdict = consumeLimits(step) { return Self.refused(verdict) }
+        var exercised = accumulator.exercised
+        if exercised.count > 1 {
+            exercised.sort()
+            var unique: [String] = []
+            unique.reserveCapacity(exercised.count)
+            for rule in exercised where unique.last != rule { unique.append(rule) }
+            exercised = unique
+        }
+        return LegacyEvaluation(
+            decision: Decision(regime: .legacy, effect: .allow, rule: primary.rule, reason: primary.reason),
+            exercised: exercised)
+    }
+
+    private static func refused(_ verdict: LegacyVerdict) -> LegacyEvaluation {
+        LegacyEvaluation(
+            decision: Decision(regime: .legacy, effect: verdict.effect, rule: verdict.rule, reason: verdict.reason),
+            exercised: [])
+    }
+
+    /// Checks 1–4 (identity, context tags, the kind's primary check, resources). Returns the first deny;
+    /// unevaluable results and grants collect in `accumulator`.
+    private func checkWithoutLimits(_ step: Step, into accumulator: inout LegacyAccumulator, primary: inout LegacyGrant?) -> LegacyVerdict? {
+        if let verdict = accumulator.absorb(checkIdentity(step)) { return verdict }
+        if let verdict = accumulator.absorb(checkContextTags(step)) { return verdict }
+        let primaryCheck = checkPrimary(step)
+        if case .pass(let grant) = primaryCheck { primary = grant }
+        if let verdict = accumulator.absorb(primaryCheck) { return verdict }
+
+        let sorted = step.resources.count > 1 ? step.resources.sorted() : step.resources
+        for resource in sorted {
+            // The kind's own resources were already checked by its primary check.
+            if resource.scheme == .memory, step.kind == .memoryRead || step.kind == .memoryWrite { continue }
+            if resource.scheme == .vector, step.kind == .retrieval { continue }
+            let check = resources.check(resource)
+            if case .pass(let grant) = check, resource.scheme == .store, step.kind == .dataWrite, primary == nil {
+                primary = grant
+            }
+            if let verdict = accumulator.absorb(check) { return verdict }
+        }
+        return nil
+    }
+
+    private func checkIdentity(_ step: Step) -> LegacyCheck {
+        guard let identity = sandbox.identity, let principal = step.principal else { return .pass(nil) }
+        let issuer: IssuerConfig
+        if let recorded = principal.issuer {
+            guard let configured = identity.issuers.first(where: { $0.issuer == recorded }) else {
+                return .fail(.deny(ids.identityIssuer, "JWT issuer is not accepted by tenant \(sandbox.tenantId)"))
+            }
+            issuer = configured
+        } else {
+            guard let first = identity.issuers.first else { return .pass(nil) }
+            issuer = first
+        }
+        if let expected = issuer.audience, let audience = principal.audience, audience != expected {
+            return .fail(.deny(ids.identityAudience, "JWT audience is not \(expected)"))
+        }
+        if let claim = issuer.tenantClaim {
+            guard let value = principal.claims[claim] else {
+                return .fail(.deny(ids.identityTenantClaim, "JWT lacks claim \(claim)"))
+            }
+            guard issuer.tenantClaimValues.contains(value) else {
+                return .fail(.deny(ids.identityTenantClaim, "claim \(claim) is not bound to tenant \(sandbox.tenantId)"))
+            }
+        }
+        return .pass(nil)
+    }
+
+    private func checkContextTags(_ step: Step) -> LegacyCheck {
+        guard sandbox.contextTagging != nil else { return .pass(nil) }
+        for item in step.dataItems {
+            if let tag = item.tenantTag, tag != sandbox.tenantId {
+                return .fail(.deny(ids.contextTagging, "a context item is tagged for tenant \(tag)"))
+            }
+        }
+        return .pass(nil)
+    }
+
+    private func checkPrimary(_ step: Step) -> LegacyCheck {
+        switch step.kind {
+        case .toolCall:
+            return tools.check(tool: step.operation, arguments: step.arguments)
+        case .memoryRead, .memoryWrite:
+            guard sandbox.memory != nil else {
+                return .fail(.deny(ids.memory, "tenant \(sandbox.tenantId) declares no memory namespace"))
+            }
+            return checkAll(step, .memory, missing: .unevaluable(ids.memoryNamespace, "the step recorded no memory resource"),
+                            check: resources.checkMemory)
+        case .retrieval:
+            guard sandbox.vectorIndex != nil else {
+                return .fail(.deny(ids.vectorIndex, "tenant \(sandbox.tenantId) declares no vector index"))
+            }
+            return checkAll(step, .vector, missing: .unevaluable(ids.vectorIndex, "the step recorded no vector resource"),
+                            check: resources.checkVector)
+        case .llm:
+            if let models = sandbox.limits.models, !models.contains(where: { $0.matches(step.operation) }) {
+                return .fail(.deny(ids.limitsModels, "model \(step.operation) is not in limits.models"))
+            }
+            return .pass(primaryGrants.llm)
+        case .dataWrite:
+            guard step.resources.contains(where: { $0.scheme == .store }) else {
+                return .fail(.unevaluable(ids.dataStores, "the step recorded no store resource"))
+            }
+            // The primary grant is the first store resource's access rule, set by the resource checks.
+            return .pass(nil)
+        case .output:
+            return .pass(primaryGrants.output)
+        }
+    }
+
+    /// Checks every resource of one scheme in sorted order: the first failure decides, else the grant.
+    private func checkAll(_ step: Step, _ scheme: Resource.Scheme, missing: LegacyVerdict,
+                          check: (Resource) -> LegacyCheck) -> LegacyCheck {
+        var seen = false
+        var grant: LegacyGrant?
+        var failure: (resource: Resource, verdict: LegacyVerdict)?
+        for resource in step.resources where resource.scheme == scheme {
+            seen = true
+            switch check(resource) {
+            case .pass(let passed): grant = passed
+            case .fail(let verdict):
+                // Prefer a deny over an unevaluable, then the smallest resource, so order never matters.
+                if let current = failure {
+                    let better = (verdict.effect == .deny && current.verdict.effect != .deny)
+                        || (verdict.effect == current.verdict.effect && resource < current.resource)
+                    if better { failure = (resource, verdict) }
+                } else {
+                    failure = (resource, verdict)
+                }
+            }
+        }
+        guard seen else { return .fail(missing) }
+        if let failure { return .fail(failure.verdict) }
+        return .pass(grant)
+    }
+
+    /// Check 5: rate limits, only for steps that passed every other check. Denied steps consume nothing
+    /// (refilling only advances a bucket's clock, so keeping it on a deny changes no later decision).
+    private mutating func consumeLimits(_ step: Step) -> LegacyVerdict? {
+        let requestCost: UInt64 = step.kind == .output ? 0 : 1
+        let tokenCost: UInt64 = step.kind == .llm ? UInt64(max(0, step.tokens?.total ?? 0)) : 0
+        var requestBucket = requests
+        var tokenBucket = tokens
+        requestBucket?.refill(at: step.startNanos)
+        tokenBucket?.refill(at: step.startNanos)
+        requests = requestBucket
+        tokens = tokenBucket
+        if let bucket = requestBucket, !bucket.canTake(requestCost) {
+            return .deny(ids.requestsPerMinute, "tenant \(sandbox.tenantId) exceeded \(bucket.perMinute) requests per minute")
+        }
+        if let bucket = tokenBucket, !bucket.canTake(tokenCost) {
+            let reason = tokenCost > bucket.perMinute
+                ? "the step's tokens exceed the whole tokensPerMinute capacity (\(bucket.perMinute)) of tenant \(sandbox.tenantId)"
+                : "tenant \(sandbox.tenantId) exceeded \(bucket.perMinute) tokens per minute"
+            return .deny(ids.tokensPerMinute, reason)
+        }
+        requests?.take(requestCost)
+        tokens?.take(tokenCost)
+        return nil
     }
 }
 
@@ -27,10 +241,15 @@ public struct LegacyFleet: Sendable {
 
     /// A step of a tenant without a sandbox is denied by rule `fleet/unknown-tenant`.
     public mutating func evaluate(_ step: Step) -> Decision {
-        guard evaluators[step.tenant] != nil else {
-            return Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
-                            reason: "no tenant sandbox declares tenant \"\(step.tenant)\"")
-        }
-        return evaluators[step.tenant]!.evaluate(step)
+        evaluateDetailed(step).decision
+    }
+
+    public mutating func evaluateDetailed(_ step: Step) -> LegacyEvaluation {
+        // Optional chaining mutates the stored evaluator in place (its buckets advance).
+        if let evaluation = evaluators[step.tenant]?.evaluateDetailed(step) { return evaluation }
+        return LegacyEvaluation(
+            decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
+                               reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
+            exercised: [])
     }
 }
