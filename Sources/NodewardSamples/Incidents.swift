@@ -46,8 +46,9 @@ struct IncidentSpec: Sendable {
                      description: "Recorded decisions deny with a rule id that no longer exists; the current config allows these steps."),
     ]
 
-    /// Steps per drift run whose recorded decision is flipped (2 + 2 + 1 ≈ 5 in the default fleet).
-    var driftSteps: Int { kind == .configDrift ? (tenant == "hooli" ? 1 : 2) : 0 }
+    /// Steps per drift run whose recorded decision is flipped (2 + 1 + 2 = 5 in the default fleet; the
+    /// support workflow has a single tool call).
+    var driftSteps: Int { kind == .configDrift ? (workflow == .supportTicketSummary ? 1 : 2) : 0 }
 }
 
 /// One injected incident as it landed in the traces.

@@ -74,14 +74,17 @@ struct RunBuilder {
             tenant: tenant, agent: workflow.agent, workflow: workflow.rawValue, runId: runId, stepId: id,
             parents: draft.parents, inputs: draft.inputs, startNanos: start, endNanos: end, kind: draft.kind,
             operation: draft.operation, resources: draft.resources, arguments: draft.arguments, result: draft.result,
-            tokens: draft.tokens, dataItems: draft.items, principal: principal, failed: draft.failed,
+            tokens: draft.tokens, principal: principal, failed: draft.failed,
             source: SourceLocation(file: "generated", line: steps.count + 1))
+        // The enforcement decides before the step runs: it sees the call, not its result or the items it
+        // returns. Deciding on exactly what a blocked step's record keeps lets a re-evaluation agree.
         let decision = legacy.evaluate(step)
         // The old enforcement logged allow or deny; a step it could not evaluate was let through.
         let effect: Effect = decision.effect == .deny ? .deny : .allow
         // Like most gateways, the old enforcement logged a reason only with a denial.
         var recorded = RecordedDecision(effect: effect, rule: decision.rule, reason: effect == .deny ? decision.reason : nil)
-        if driftRemaining > 0, draft.kind == .toolCall, decision.effect == .allow, counter > 1 {
+        // Listing calls are spared: a blocked listing would leave the run nothing else to drift on.
+        if driftRemaining > 0, draft.kind == .toolCall, decision.effect == .allow, !Self.listingTools.contains(draft.operation) {
             // A decision recorded under an older config revision: the rule no longer exists.
             driftRemaining -= 1
             let staleIndex = profile.sandbox.tools.allow.count + 3
@@ -90,11 +93,11 @@ struct RunBuilder {
             markIncident(id)
         }
         step.recordedDecision = recorded
-        if recorded.effect != .allow {
+        if recorded.effect == .allow {
+            step.dataItems = draft.items
+        } else {
             step.executed = false
             step.result = nil
-            step.dataItems = []
-            step.tokens = nil
             step.failed = false
             step.endNanos = start + 1_000_000
         }
@@ -102,6 +105,8 @@ struct RunBuilder {
         steps.append(step)
         return (id, step.executed)
     }
+
+    static let listingTools: Set<String> = ["email.read", "invoices.list"]
 
     /// Lets time pass without a step (the agent waiting on a model or a user).
     mutating func wait(millis: Int) { clock += Int64(millis) * 1_000_000 }

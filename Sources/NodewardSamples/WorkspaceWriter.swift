@@ -34,7 +34,7 @@ extension NodewardSamples {
         }
         // initech's first runs go to one single-document export, so the sample has both OTLP forms.
         let documentTenant = generator.tenants.firstIndex { $0.profile.id == "initech" && $0.format == .otlp }
-        let documentRuns = 20
+        let documentRuns = documentTenant.map { min(20, generator.tenants[$0].expectedRuns / 4) } ?? 0
         var documentBuffer: [GeneratedRun] = []
         var documentOrdinal = 0
 

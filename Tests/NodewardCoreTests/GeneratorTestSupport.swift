@@ -1,0 +1,100 @@
+import Foundation
+import NodewardCore
+import NodewardSamples
+
+/// Generates fleets into temporary folders and indexes what they wrote, straight from the files.
+enum GeneratorFixture {
+    static func generate(_ options: FleetOptions) throws -> (root: URL, summary: FleetSummary) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-gen-\(UUID().uuidString)")
+        let summary = try NodewardSamples.generate(options, into: root, force: false)
+        return (root, summary)
+    }
+
+    static func files(_ root: URL) throws -> [String: Data] {
+        var contents: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            guard !url.hasDirectoryPath else { continue }
+            let relative = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
+            contents[relative] = try Data(contentsOf: url)
+        }
+        return contents
+    }
+
+    struct IndexedStep {
+        var id: String
+        var tenant: String
+        var executed: Bool
+        var effect: String?
+        var rule: String?
+        var hasResult: Bool
+    }
+
+    struct IndexedRun {
+        var tenant: String
+        var workflow: String?
+        var steps: [IndexedStep] = []
+    }
+
+    /// Every run and step in `traces/`, parsed with `FoundationJSONParser` (a parse failure throws).
+    static func index(_ root: URL) throws -> [String: IndexedRun] {
+        let parser = FoundationJSONParser()
+        var runs: [String: IndexedRun] = [:]
+        let traces = root.appendingPathComponent("traces")
+        for name in try FileManager.default.contentsOfDirectory(atPath: traces.path).sorted() {
+            let data = try Data(contentsOf: traces.appendingPathComponent(name))
+            let documents: [JSONValue]
+            if name.hasSuffix(".json") {
+                documents = [try parser.parse(ArraySlice(data))]
+            } else {
+                documents = try data.split(separator: UInt8(ascii: "\n")).map { try parser.parse(ArraySlice($0)) }
+            }
+            for document in documents {
+                if name.hasSuffix(".steps.jsonl") { indexJSONL(document, into: &runs) } else { indexOTLP(document, into: &runs) }
+            }
+        }
+        return runs
+    }
+
+    private static func indexJSONL(_ record: JSONValue, into runs: inout [String: IndexedRun]) {
+        guard let run = record["run"]?.stringValue, let tenant = record["tenant"]?.stringValue else { return }
+        if record["type"]?.stringValue == "run" {
+            runs[run, default: IndexedRun(tenant: tenant)].workflow = record["workflow"]?.stringValue
+            return
+        }
+        runs[run, default: IndexedRun(tenant: tenant)].steps.append(IndexedStep(
+            id: record["step"]?.stringValue ?? "", tenant: tenant, executed: record["executed"]?.boolValue ?? true,
+            effect: record["legacy"]?["effect"]?.stringValue, rule: record["legacy"]?["rule"]?.stringValue,
+            hasResult: record["result"] != nil))
+    }
+
+    private static func indexOTLP(_ document: JSONValue, into runs: inout [String: IndexedRun]) {
+        for resourceSpans in document["resourceSpans"]?.arrayValue ?? [] {
+            let resource = attributes(resourceSpans["resource"]?["attributes"])
+            let tenant = resource["tenant.id"]?["stringValue"]?.stringValue ?? ""
+            for scope in resourceSpans["scopeSpans"]?.arrayValue ?? [] {
+                for span in scope["spans"]?.arrayValue ?? [] {
+                    guard let trace = span["traceId"]?.stringValue, let id = span["spanId"]?.stringValue else { continue }
+                    let attributes = attributes(span["attributes"])
+                    if attributes["gen_ai.operation.name"]?["stringValue"]?.stringValue == "invoke_agent" {
+                        runs[trace, default: IndexedRun(tenant: tenant)].workflow = attributes["gen_ai.workflow.name"]?["stringValue"]?.stringValue
+                        continue
+                    }
+                    runs[trace, default: IndexedRun(tenant: tenant)].steps.append(IndexedStep(
+                        id: id, tenant: tenant, executed: attributes["nodeward.executed"]?["boolValue"]?.boolValue ?? true,
+                        effect: attributes["nodeward.legacy.decision"]?["stringValue"]?.stringValue,
+                        rule: attributes["nodeward.legacy.rule"]?["stringValue"]?.stringValue,
+                        hasResult: attributes["gen_ai.tool.call.result"] != nil))
+                }
+            }
+        }
+    }
+
+    private static func attributes(_ list: JSONValue?) -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for entry in list?.arrayValue ?? [] {
+            if let key = entry["key"]?.stringValue, let value = entry["value"] { values[key] = value }
+        }
+        return values
+    }
+}
