@@ -5,7 +5,7 @@ import NodewardCore
 struct FleetGenerator {
     struct TenantState {
         var profile: TenantProfile
-        var format: TraceFormat
+        var format: FleetTraceFormat
         var rng: SeededGenerator
         var clock: Int64
         var ordinal = 0

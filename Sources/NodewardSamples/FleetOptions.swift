@@ -8,12 +8,12 @@ public struct FleetOptions: Sendable, Hashable {
     public var runs: Int
     public var tenants: Int
     public var seed: UInt64
-    public var format: TraceFormat
+    public var format: FleetTraceFormat
     /// When set, runs are generated until exactly this many steps are written (benchmark mode; `runs`
     /// is ignored). The last run is cut off where the budget ends, as an export window would cut it.
     public var stepLimit: Int?
 
-    public init(runs: Int = 2000, tenants: Int = 5, seed: UInt64 = 42, format: TraceFormat = .mixed, stepLimit: Int? = nil) {
+    public init(runs: Int = 2000, tenants: Int = 5, seed: UInt64 = 42, format: FleetTraceFormat = .mixed, stepLimit: Int? = nil) {
         self.runs = runs
         self.tenants = tenants
         self.seed = seed

@@ -18,7 +18,7 @@ enum Workflow: String, Sendable, CaseIterable {
 }
 
 /// The trace format a tenant's platform exports.
-public enum TraceFormat: String, Sendable, CaseIterable {
+public enum FleetTraceFormat: String, Sendable, CaseIterable {
     /// OpenTelemetry OTLP/JSON (Collector file-exporter line form, plus one single-document file).
     case otlp
     /// Nodeward JSONL.
@@ -42,7 +42,7 @@ struct TenantProfile: Sendable {
     var artifactsPrefix: String
     var ledgerSchema: String
     /// The format under `--format mixed`.
-    var mixedFormat: TraceFormat
+    var mixedFormat: FleetTraceFormat
 
     var id: String { sandbox.tenantId }
 

@@ -22,7 +22,7 @@ struct GenerateCommand: ParsableCommand {
     var seed: UInt64 = 42
 
     @Option(name: .long, help: "Trace format: otlp, jsonl, or mixed.")
-    var format: TraceFormat = .mixed
+    var format: FleetTraceFormat = .mixed
 
     @Option(name: .long, help: "Generate runs until exactly this many steps are written (benchmarks).")
     var steps: Int?
@@ -52,4 +52,4 @@ struct GenerateCommand: ParsableCommand {
     }
 }
 
-extension TraceFormat: ExpressibleByArgument {}
+extension FleetTraceFormat: ExpressibleByArgument {}
