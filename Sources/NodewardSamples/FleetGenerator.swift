@@ -14,7 +14,7 @@ struct FleetGenerator {
     }
 
     /// Average steps per run, for sizing the `--steps` mode's time slots and incident counts.
-    static let typicalStepsPerRun = 13
+    static let typicalStepsPerRun = 8
 
     let options: FleetOptions
     private(set) var tenants: [TenantState]
