@@ -50,7 +50,10 @@ enum InboxAndCRMScripts {
             if let knowledge { draftInputs.append(DataInput(step: knowledge.id, argument: "documents")) }
             let draft = run.llm(after: [knowledge?.id ?? previous], inputs: draftInputs, inputTokens: 600...1800, legacy: &legacy)
             previous = draft
-            if message.newsletter || run.draw({ $0.chance(0.2) }) {
+            // Newsletters are archived; so is some other mail, but never the message the user asked about
+            // or the one an injected instruction is riding on.
+            let mustReply = message.id == named?.id || poisonPending
+            if message.newsletter || (!mustReply && run.draw({ $0.chance(0.2) })) {
                 previous = run.tool("email.archive", ["messageId": .str(message.id)], result: .obj(["archived": .bool(true)]),
                                     after: [draft], inputs: [DataInput(step: read.id, argument: "messageId")], legacy: &legacy).id
                 continue
