@@ -74,6 +74,51 @@ import Yams
         #expect(crossSteps.first { $0.id == readId }.map { !$0.executed && $0.effect == "deny" } == true)
     }
 
+    @Test func stepsCarryPrincipalsAndEachTenantsRunsFollowOneAnother() throws {
+        let fleet = try GeneratorFixture.generate(FleetOptions(runs: 300))
+        defer { try? FileManager.default.removeItem(at: fleet.root) }
+        let runs = try GeneratorFixture.index(fleet.root)
+        let claims = ["acme": "org_id", "initech": "org_id", "globex": "tid", "hooli": "team_id"]
+        for run in runs.values {
+            for step in run.steps {
+                #expect(step.issuer != nil, "a step of \(run.tenant) has no issuer")
+                if let claim = claims[run.tenant] { #expect(step.claims[claim] != nil, "a step of \(run.tenant) lacks claim \(claim)") }
+            }
+            #expect(zip(run.steps, run.steps.dropFirst()).allSatisfy { $0.end <= $1.start }, "steps of a run overlap")
+        }
+        for (tenant, tenantRuns) in Dictionary(grouping: runs.values, by: \.tenant) {
+            let spans = tenantRuns.map { (start: $0.steps.map(\.start).min() ?? "", end: $0.steps.map(\.end).max() ?? "") }.sorted { $0.start < $1.start }
+            #expect(zip(spans, spans.dropFirst()).allSatisfy { $0.end <= $1.start }, "runs of \(tenant) overlap in time")
+        }
+    }
+
+    @Test func injectedValuesFlowFromAResultIntoALaterArgument() throws {
+        let fleet = try GeneratorFixture.generate(FleetOptions(runs: 2000))
+        defer { try? FileManager.default.removeItem(at: fleet.root) }
+        let runs = try GeneratorFixture.index(fleet.root)
+        let outsiders = ["billing-desk@exfil-mail.net", "billing-desk@invoice-verify.io", "billing@acme-payments-desk.net",
+                         "billing@secure-billing-update.com", "status-check.leakybucket.io"]
+        var checked = 0
+        for incident in try loadIncidents(fleet.root) where ["poisoned-retrieval-write", "injected-call", "poisoned-tool-egress"].contains(incident["kind"] as? String) {
+            let run = try #require(runs[incident["run"] as? String ?? ""])
+            let ids = ((incident["steps"] as? [Any]) ?? []).map { "\($0)" }
+            let steps = ids.compactMap { id in run.steps.first { $0.id == id } }
+            try #require(steps.count == 2)
+            let source = steps[0], sink = steps[1]
+            let value = try #require(outsiders.first { (source.result ?? "").contains($0) }, "the source step's result has no outside value")
+            #expect((sink.arguments ?? "").contains(value), "the outside value does not reach the later argument")
+            #expect(source.start < sink.start)
+            #expect(sink.executed && sink.effect == "allow")
+            checked += 1
+        }
+        #expect(checked == 6)
+        // Outside values appear nowhere but in incident runs.
+        let incidentRuns = Set(try loadIncidents(fleet.root).compactMap { $0["run"] as? String })
+        for (id, run) in runs where !incidentRuns.contains(id) {
+            #expect(!run.steps.contains { step in outsiders.contains { (step.result ?? "").contains($0) || (step.arguments ?? "").contains($0) } })
+        }
+    }
+
     @Test func formatsChooseTheFiles() throws {
         let jsonl = try GeneratorFixture.generate(FleetOptions(runs: 50, format: .jsonl))
         let otlp = try GeneratorFixture.generate(FleetOptions(runs: 50, format: .otlp))

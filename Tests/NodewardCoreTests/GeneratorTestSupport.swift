@@ -28,6 +28,14 @@ enum GeneratorFixture {
         var effect: String?
         var rule: String?
         var hasResult: Bool
+        var operation: String
+        /// Start and end as written (RFC 3339 or nanosecond text: each sorts as text within one format).
+        var start: String
+        var end: String
+        var arguments: String?
+        var result: String?
+        var issuer: String?
+        var claims: [String: String]
     }
 
     struct IndexedRun {
@@ -65,7 +73,11 @@ enum GeneratorFixture {
         runs[run, default: IndexedRun(tenant: tenant)].steps.append(IndexedStep(
             id: record["step"]?.stringValue ?? "", tenant: tenant, executed: record["executed"]?.boolValue ?? true,
             effect: record["legacy"]?["effect"]?.stringValue, rule: record["legacy"]?["rule"]?.stringValue,
-            hasResult: record["result"] != nil))
+            hasResult: record["result"] != nil, operation: record["operation"]?.stringValue ?? "",
+            start: record["time"]?.stringValue ?? "", end: record["end"]?.stringValue ?? "",
+            arguments: record["arguments"]?.canonicalText, result: record["result"]?.canonicalText,
+            issuer: record["principal"]?["iss"]?.stringValue,
+            claims: record["principal"]?["claims"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]))
     }
 
     private static func indexOTLP(_ document: JSONValue, into runs: inout [String: IndexedRun]) {
@@ -84,11 +96,20 @@ enum GeneratorFixture {
                         id: id, tenant: tenant, executed: attributes["nodeward.executed"]?["boolValue"]?.boolValue ?? true,
                         effect: attributes["nodeward.legacy.decision"]?["stringValue"]?.stringValue,
                         rule: attributes["nodeward.legacy.rule"]?["stringValue"]?.stringValue,
-                        hasResult: attributes["gen_ai.tool.call.result"] != nil))
+                        hasResult: attributes["gen_ai.tool.call.result"] != nil,
+                        operation: text(attributes["gen_ai.tool.name"] ?? attributes["gen_ai.request.model"] ?? attributes["gen_ai.data_source.id"]
+                            ?? attributes["gen_ai.operation.name"]) ?? "",
+                        start: span["startTimeUnixNano"]?.stringValue ?? "", end: span["endTimeUnixNano"]?.stringValue ?? "",
+                        arguments: text(attributes["gen_ai.tool.call.arguments"]), result: text(attributes["gen_ai.tool.call.result"]),
+                        issuer: text(attributes["nodeward.auth.issuer"]),
+                        claims: attributes.filter { $0.key.hasPrefix("nodeward.auth.claim.") }
+                            .reduce(into: [:]) { $0[String($1.key.dropFirst("nodeward.auth.claim.".count))] = text($1.value) }))
                 }
             }
         }
     }
+
+    private static func text(_ value: JSONValue?) -> String? { value?["stringValue"]?.stringValue }
 
     private static func attributes(_ list: JSONValue?) -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
