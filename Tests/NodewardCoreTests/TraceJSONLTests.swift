@@ -104,6 +104,26 @@ import Testing
         #expect(outcome.summary.skipped.isEmpty)
     }
 
+    /// A first line that misses a required field still identifies the file as JSONL; only it is skipped.
+    @Test func firstLineMissingAFieldIsStillDetectedAsJSONL() {
+        let text = """
+            {"tenant":"t","agent":"a","step":"1","time":1,"kind":"output","operation":"o"}
+            {"tenant":"t","agent":"a","run":"r","step":"2","time":2,"kind":"output","operation":"o"}
+
+            """
+        let outcome = TraceFixtures.read(text: text)
+        #expect(outcome.summary.files["mem.jsonl"] == .nodewardJSONL)
+        #expect(outcome.summary.skipped == [.traceMissingField: 1])
+        #expect(outcome.lines(.traceMissingField) == [1])
+        #expect(outcome.stepIds == ["2"])
+    }
+
+    @Test func objectThatIsNoRecordIsRejectedAsFormat() {
+        let outcome = TraceFixtures.read(text: #"{"hello":"world"}"# + "\n" + #"{"tenant":"t"}"# + "\n")
+        #expect(outcome.summary.skipped == [.traceFormat: 1])
+        #expect(outcome.summary.files.isEmpty)
+    }
+
     @Test func runHeaderWithoutStepsIsCountedAsEmpty() {
         let outcome = TraceFixtures.read(text: #"{"type":"run","tenant":"a","run":"r","request":"x"}"# + "\n")
         #expect(outcome.runs.isEmpty)

@@ -26,10 +26,13 @@ struct JSONLSkip: Error {
 
 /// Decodes JSONL records exactly per the tables in docs/formats.md. Values are never quoted in messages.
 struct JSONLRecordDecoder {
-    /// A line is taken as Nodeward JSONL (for format detection) when it has one of these keys.
+    static let recordKeys: [String] = ["tenant", "agent", "run", "step", "time", "kind", "operation"]
+
+    /// Format detection: a first line is Nodeward JSONL when it says `type: step|run` or has at least two
+    /// of the step keys (so a first line that misses one required field is still reported as such).
     static func looksLikeRecord(_ members: [String: JSONValue]) -> Bool {
         if let type = members["type"]?.stringValue { return type == "step" || type == "run" }
-        return members["run"] != nil && (members["step"] != nil || members["tenant"] != nil)
+        return recordKeys.lazy.filter { members[$0] != nil }.count >= 2
     }
 
     func decode(_ members: [String: JSONValue], source: SourceLocation) -> Result<JSONLRecord, JSONLSkip> {

@@ -125,6 +125,10 @@ final class RunAssembler {
                 kept.append(pending)
             }
         }
+        guard !kept.isEmpty else {
+            collector.emptyRun()
+            return nil
+        }
         if run.agentSpan == nil {
             collector.warn(
                 .traceOrphanSpan, "trace \(run.runId) has no invoke_agent span; read with the service name as the agent",
