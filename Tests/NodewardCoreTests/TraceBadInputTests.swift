@@ -30,6 +30,7 @@ import Testing
         Case("truncated-last-line.jsonl", [.traceTruncated: 1], lines: [3], steps: ["s1", "s2"]),
         Case("only-truncated.jsonl", [.traceTruncated: 1], lines: [1], steps: []),
         Case("garbage-middle.jsonl", [.traceJSON: 1], lines: [2], steps: ["s1", "s2"]),
+        Case("garbage-first-line.jsonl", [.traceJSON: 1], lines: [1], steps: ["s1", "s2"]),
         Case("invalid-utf8.jsonl", [.traceJSON: 1], lines: [2], steps: ["s1", "s3"]),
         Case("huge-line.jsonl", [.traceLineTooLong: 1], lines: [2], steps: ["s1", "s3"], maxLineBytes: 1024),
         Case("missing-fields.jsonl", [.traceMissingField: 3], lines: [2, 3, 4], steps: ["s1"]),

@@ -163,18 +163,49 @@ final class TraceReadSession {
         }
         var lines = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } }
         if let last = bytes.last, last != 0x0A { lines += 1 }
-        input.document = (bytes.count, lines)
         let value: JSONValue
         do { value = try options.parser.parse(bytes[...]) } catch {
+            if let format = lineFormAfterBadFirstLine(bytes) {
+                // A garbage first line in a line-form file: report that line, read the rest as lines.
+                collector.skip(.traceJSON, "line is not valid JSON: \(error.message)", at: source)
+                input.state = .lines(format)
+                collector.setFormat(format, for: input.file)
+                return
+            }
+            input.document = (bytes.count, lines)
             collector.skip(.traceJSON, "the document is not valid JSON: \(error.message)", at: source)
             return
         }
+        input.document = (bytes.count, lines)
         guard case .object(let members) = value, members["resourceSpans"] != nil else {
             collector.skip(.traceFormat, "the document is not an OTLP export (no resourceSpans)", at: source)
             return
         }
         collector.setFormat(.otlpJSON, for: input.file)
         handleOTLP(value, source: source)
+    }
+
+    /// When the whole file is not one document, the format its second non-blank line shows on its own
+    /// (an OTLP export or a JSONL record); nil when that line is not a complete record either.
+    private func lineFormAfterBadFirstLine(_ bytes: [UInt8]) -> TraceFormat? {
+        var start = 0
+        var nonBlankSeen = 0
+        while start < bytes.count {
+            let newline = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            var stop = newline
+            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
+            if Self.firstNonBlank(bytes, start..<stop) != nil {
+                nonBlankSeen += 1
+                if nonBlankSeen == 2 {
+                    guard stop - start <= options.maxLineBytes,
+                          case .object(let members)? = try? options.parser.parse(bytes[start..<stop]) else { return nil }
+                    if members["resourceSpans"] != nil { return .otlpJSONLines }
+                    return JSONLRecordDecoder.looksLikeRecord(members) ? .nodewardJSONL : nil
+                }
+            }
+            start = newline + 1
+        }
+        return nil
     }
 
     private func tooLarge(_ input: TraceFileInput, size: Int) {
