@@ -1,5 +1,3 @@
-// STUB: the trace-reader helper replaces this file. The API below is the contract.
-
 /// How traces are read: which attributes hold what, and the streaming limits (docs/formats.md).
 public struct TraceReaderOptions: Sendable {
     public var tenantAttribute = "tenant.id"
@@ -13,6 +11,8 @@ public struct TraceReaderOptions: Sendable {
     public var maxDocumentBytes = 256 << 20
     /// At most this many diagnostics are kept in the summary; the counts are always complete.
     public var maxDiagnostics = 200
+    /// How many bytes are read from a file at a time (tests use small values to cross chunk boundaries).
+    public var readChunkBytes = 1 << 20
     public var parser: any JSONParsing = FoundationJSONParser()
 
     public init() {}
@@ -24,15 +24,35 @@ public enum TraceFormat: String, Sendable, Hashable, Codable {
     case nodewardJSONL = "nodeward-jsonl"
 }
 
-/// What a read saw: counts, skips by code, and the first diagnostics.
-public struct TraceReadSummary: Sendable, Hashable {
-    public var files: [String: TraceFormat] = [:]
+/// What one input file contributed. `format` is nil when the file was unreadable, empty or not a trace.
+public struct TraceFileStats: Sendable, Hashable {
+    public var format: TraceFormat?
     public var bytes: Int = 0
     public var lines: Int = 0
     public var records: Int = 0
+    /// Steps and runs emitted whose first record came from this file.
     public var steps: Int = 0
     public var runs: Int = 0
-    /// Skipped records (lines, spans, steps) by diagnostic code.
+
+    public init(format: TraceFormat? = nil) { self.format = format }
+}
+
+/// What a read saw: counts, skips by code, and the first diagnostics.
+public struct TraceReadSummary: Sendable, Hashable {
+    public var files: [String: TraceFormat] = [:]
+    /// Per-file counts, for every file that was looked at (including ones that were not traces).
+    public var fileStats: [String: TraceFileStats] = [:]
+    public var bytes: Int = 0
+    public var lines: Int = 0
+    /// Spans (OTLP) and JSON objects (JSONL lines) read.
+    public var records: Int = 0
+    public var steps: Int = 0
+    public var runs: Int = 0
+    /// Runs that had no steps left after skips, so were not emitted.
+    public var emptyRuns: Int = 0
+    /// The largest number of runs held open at once: what memory is bounded by.
+    public var maxOpenRuns: Int = 0
+    /// Skipped records (lines, spans, steps, files) by diagnostic code.
     public var skipped: [DiagnosticCode: Int] = [:]
     /// The first `maxDiagnostics` diagnostics, in input order.
     public var diagnostics: [Diagnostic] = []
@@ -52,6 +72,37 @@ public struct TraceReader: Sendable {
     /// Reads every `*.json`/`*.jsonl`/`*.ndjson` file under `paths` (sorted), calling `body` with each run
     /// as it closes. Errors in the input are counted in the summary, never thrown; `body` may throw.
     public func read(paths: [String], _ body: (Run) throws -> Void) rethrows -> TraceReadSummary {
-        TraceReadSummary()
+        let session = TraceReadSession(options: options)
+        for path in TraceInputFiles.expand(paths, collector: session.collector) {
+            guard let input = session.open(path: path) else { continue }
+            while session.advance(input) {
+                while let run = session.nextReadyRun() { try body(run) }
+            }
+            while let run = session.nextReadyRun() { try body(run) }
+        }
+        session.finish()
+        while let run = session.nextReadyRun() { try body(run) }
+        return session.collector.summary
+    }
+
+    /// Reads in-memory inputs as if they were files named `file` (in the given order), for tests and
+    /// for callers that already hold the bytes.
+    public func read(data inputs: [(file: String, bytes: [UInt8])], _ body: (Run) throws -> Void) rethrows -> TraceReadSummary {
+        let session = TraceReadSession(options: options)
+        for (file, bytes) in inputs {
+            let input = session.open(file: file, bytes: bytes)
+            while session.advance(input) {
+                while let run = session.nextReadyRun() { try body(run) }
+            }
+            while let run = session.nextReadyRun() { try body(run) }
+        }
+        session.finish()
+        while let run = session.nextReadyRun() { try body(run) }
+        return session.collector.summary
+    }
+
+    /// Convenience: reads one in-memory input.
+    public func read(data bytes: [UInt8], file: String, _ body: (Run) throws -> Void) rethrows -> TraceReadSummary {
+        try read(data: [(file: file, bytes: bytes)], body)
     }
 }

@@ -1,0 +1,220 @@
+/// Fills a step's fields from a span's attributes: the operation table and the `nodeward.*` extension
+/// attributes of docs/formats.md. Problems that cost one field (not the span) become `warnings`.
+struct OTLPStepBuilder {
+    struct Skip: Error {
+        var code: DiagnosticCode
+        var message: String
+    }
+
+    /// Where a non-object `gen_ai.tool.call.arguments` value is kept (arguments are named; this one is not).
+    static let unnamedArgumentsKey = "arguments"
+
+    let options: TraceReaderOptions
+    let attributes: OTLPAttributes
+    private(set) var warnings: [(code: DiagnosticCode, message: String)] = []
+
+    init(options: TraceReaderOptions, attributes: OTLPAttributes) {
+        self.options = options
+        self.attributes = attributes
+    }
+
+    /// The step kind and `operation` field, or why the span is not a step.
+    func kindAndOperation(operationName: String?, spanName: String?) -> Result<(StepKind, String), Skip> {
+        var kind: StepKind?
+        if let override = attributes["nodeward.step.kind"] {
+            guard let text = override.stringValue, let parsed = StepKind(rawValue: text) else {
+                return .failure(Skip(code: .traceInvalidValue, message: "nodeward.step.kind is not one of the seven step kinds"))
+            }
+            kind = parsed
+        }
+        switch operationName {
+        case "execute_tool"?:
+            guard let tool = attributes.string("gen_ai.tool.name"), !tool.isEmpty else {
+                return .failure(Skip(code: .traceMissingField, message: "execute_tool span has no gen_ai.tool.name"))
+            }
+            return .success((kind ?? .toolCall, tool))
+        case let name? where OTLPSpanMapper.llmOperations.contains(name):
+            guard let model = attributes.string("gen_ai.request.model") ?? attributes.string("gen_ai.response.model"), !model.isEmpty else {
+                return .failure(Skip(code: .traceMissingField, message: "\(name) span has no gen_ai.request.model or gen_ai.response.model"))
+            }
+            return .success((kind ?? .llm, model))
+        case "retrieval"?:
+            guard let source = attributes.string("gen_ai.data_source.id"), !source.isEmpty else {
+                return .failure(Skip(code: .traceMissingField, message: "retrieval span has no gen_ai.data_source.id"))
+            }
+            return .success((kind ?? .retrieval, source))
+        case "search_memory"?:
+            return .success((kind ?? .memoryRead, "search_memory"))
+        case let name? where OTLPSpanMapper.memoryWriteOperations.contains(name):
+            return .success((kind ?? .memoryWrite, name))
+        default:
+            guard let kind else {
+                let what = operationName.map { "operation \"\($0)\" is not mapped" } ?? "span has no gen_ai.operation.name"
+                return .failure(Skip(code: .traceUnknownOperation, message: "\(what) and has no nodeward.step.kind"))
+            }
+            return .success((kind, operationName ?? spanName ?? kind.rawValue))
+        }
+    }
+
+    mutating func fill(_ step: inout Step, operationName: String?) {
+        fillPayload(&step)
+        if StepKind.llm == step.kind || OTLPSpanMapper.llmOperations.contains(operationName ?? "") { fillModelCall(&step) }
+        if operationName == "retrieval" { fillRetrieval(&step) }
+        fillResources(&step)
+        fillDataItems(&step)
+        fillPrincipal(&step)
+        fillDecision(&step)
+        if let executed = attributes["nodeward.executed"] {
+            if let flag = executed.boolValue { step.executed = flag } else { warn("nodeward.executed is not a boolean") }
+        }
+    }
+
+    private mutating func fillPayload(_ step: inout Step) {
+        if let arguments = attributes["gen_ai.tool.call.arguments"] {
+            switch decodeEmbeddedJSON(arguments) {
+            case .object(let members): step.arguments = members
+            case .null: break
+            case let other: step.arguments = [Self.unnamedArgumentsKey: other]
+            }
+        }
+        if let result = attributes["gen_ai.tool.call.result"] { step.result = decodeEmbeddedJSON(result) }
+    }
+
+    /// A JSON string is parsed (through the one parser seam); text that is not JSON stays a string.
+    private func decodeEmbeddedJSON(_ value: JSONValue) -> JSONValue {
+        guard case .string(let text) = value else { return value }
+        return (try? options.parser.parse(ArraySlice(text.utf8))) ?? value
+    }
+
+    private mutating func fillModelCall(_ step: inout Step) {
+        let input = integer("gen_ai.usage.input_tokens") ?? integer("gen_ai.usage.prompt_tokens")
+        let output = integer("gen_ai.usage.output_tokens") ?? integer("gen_ai.usage.completion_tokens")
+        if input != nil || output != nil { step.tokens = TokenUsage(input: input ?? 0, output: output ?? 0) }
+        if let provider = attributes.string("gen_ai.provider.name") ?? attributes.string("gen_ai.system") {
+            step.arguments["provider"] = .string(provider)
+        }
+        if let host = attributes.string("server.address"), !host.isEmpty {
+            var port: Int?
+            if let portValue = attributes["server.port"] {
+                if let number = portValue.int64Value, (0...65_535).contains(number) { port = Int(number) } else { warn("server.port is not a port number") }
+            }
+            step.resources.append(.egress(host, port: port))
+        }
+    }
+
+    private mutating func fillRetrieval(_ step: inout Step) {
+        if let query = attributes["gen_ai.retrieval.query.text"] { step.arguments["query"] = query }
+        guard let documents = attributes["gen_ai.retrieval.documents"] else { return }
+        guard case .array(let list) = decodeEmbeddedJSON(documents) else {
+            warn("gen_ai.retrieval.documents is not an array")
+            return
+        }
+        for document in list {
+            if let id = document["id"]?.stringValue, !id.isEmpty {
+                step.dataItems.append(DataItem(id: id, access: .read))
+            } else {
+                warn("a gen_ai.retrieval.documents entry has no string id")
+            }
+        }
+    }
+
+    private mutating func fillResources(_ step: inout Step) {
+        let writesByDefault = step.kind == .memoryWrite || step.kind == .dataWrite
+        for text in strings("nodeward.resources") {
+            guard var resource = Resource(parsing: text) else { warnResource("nodeward.resources"); continue }
+            if writesByDefault, resource.scheme == .memory || resource.scheme == .store { resource.access = .write }
+            step.resources.append(resource)
+        }
+        for text in strings("nodeward.resources.write") {
+            guard let resource = Resource(parsing: text, access: .write) else { warnResource("nodeward.resources.write"); continue }
+            step.resources.append(resource)
+        }
+    }
+
+    private mutating func fillDataItems(_ step: inout Step) {
+        let access: Access = step.kind == .memoryWrite || step.kind == .dataWrite ? .write : .read
+        for text in strings("nodeward.data.items") {
+            var id = Substring(text)
+            var tag: String?
+            if let at = text.lastIndex(of: "@") {
+                id = text[..<at]
+                let tagText = text[text.index(after: at)...]
+                tag = tagText.isEmpty ? nil : String(tagText)
+            }
+            guard !id.isEmpty else { warn("a nodeward.data.items entry has an empty id"); continue }
+            step.dataItems.append(DataItem(id: String(id), tenantTag: tag, access: access))
+        }
+    }
+
+    private mutating func fillPrincipal(_ step: inout Step) {
+        var principal = Principal()
+        var any = false
+        if let issuer = attributes.string("nodeward.auth.issuer") { principal.issuer = issuer; any = true }
+        if let audience = attributes.string("nodeward.auth.audience") { principal.audience = audience; any = true }
+        if let subject = attributes.string("enduser.id") { principal.subject = subject; any = true }
+        let prefix = "nodeward.auth.claim."
+        for key in attributes.keys(withPrefix: prefix) {
+            let name = String(key.dropFirst(prefix.count))
+            guard !name.isEmpty, let value = attributes[key].flatMap(Self.scalarText) else {
+                warn("\(key) is not a string")
+                continue
+            }
+            principal.claims[name] = value
+            any = true
+        }
+        if any { step.principal = principal }
+    }
+
+    private mutating func fillDecision(_ step: inout Step) {
+        guard let value = attributes[options.legacyDecisionAttribute] else { return }
+        guard let text = value.stringValue, text == "allow" || text == "deny" else {
+            warn("\(options.legacyDecisionAttribute) is not \"allow\" or \"deny\"; no legacy decision recorded")
+            return
+        }
+        step.recordedDecision = RecordedDecision(
+            effect: text == "allow" ? .allow : .deny, rule: attributes.string(options.legacyRuleAttribute),
+            reason: attributes.string(options.legacyReasonAttribute))
+    }
+
+    /// A `string[]` attribute (a single string is accepted as a one-element list).
+    private mutating func strings(_ key: String) -> [String] {
+        guard let value = attributes[key] else { return [] }
+        switch value {
+        case .string(let text): return [text]
+        case .array(let items):
+            var texts: [String] = []
+            texts.reserveCapacity(items.count)
+            for item in items {
+                if let text = item.stringValue { texts.append(text) } else { warn("an entry of \(key) is not a string") }
+            }
+            return texts
+        default:
+            warn("\(key) is not a string array")
+            return []
+        }
+    }
+
+    private mutating func integer(_ key: String) -> Int? {
+        guard let value = attributes[key] else { return nil }
+        guard let number = value.int64Value, number >= 0 else {
+            warn("\(key) is not a non-negative integer")
+            return nil
+        }
+        return Int(number)
+    }
+
+    static func scalarText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        case .bool(let flag): return flag ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    private mutating func warnResource(_ key: String) {
+        warn("an entry of \(key) is not a canonical resource (memory:, vector:, store:, egress:); dropped")
+    }
+
+    private mutating func warn(_ message: String) { warnings.append((.traceInvalidValue, message)) }
+}

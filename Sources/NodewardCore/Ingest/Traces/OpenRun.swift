@@ -1,0 +1,53 @@
+/// A step waiting in an open run, with what is needed to finish it when the run closes.
+struct PendingStep {
+    var step: Step
+    /// Input position across all files: the tie-break after start time.
+    var sequence: Int
+    /// OTLP only: the raw parent span id, resolved to `parents` when the run closes.
+    var parentSpanId: String?
+    /// OTLP only: the tenant the span named (resource or span attribute), nil when it named none.
+    var tenant: String?
+}
+
+/// Everything held for one run between its first record and its close.
+final class OpenRun {
+    let key: String
+    let runId: String
+    let isOTLP: Bool
+    /// Where the run's first record was read; flush order and `Run.source`.
+    let firstSequence: Int
+    let source: SourceLocation
+    var lastSeen: Int
+    var steps: [PendingStep] = []
+    var stepIds: Set<String> = []
+
+    // JSONL context (the tenant is part of the key).
+    var jsonlTenant: String?
+    var header: JSONLRunHeader?
+
+    // OTLP context.
+    var agentSpan: (name: String?, workflow: String?, userRequest: String?, tenant: String?, serviceName: String?, isRoot: Bool)?
+    var runLevelWorkflow: String?
+    var runLevelRequest: String?
+    var runLevelTenant: String?
+    var firstServiceName: String?
+    /// Span id → parent span id for spans that are not steps; `nil` parent marks a run-level span (the
+    /// walk up from a step stops there).
+    var linkParents: [String: String?] = [:]
+    var spanStart: Int64 = .max
+    var spanEnd: Int64 = .min
+
+    init(key: String, runId: String, isOTLP: Bool, sequence: Int, source: SourceLocation) {
+        self.key = key
+        self.runId = runId
+        self.isOTLP = isOTLP
+        self.firstSequence = sequence
+        self.source = source
+        self.lastSeen = sequence
+    }
+
+    func noteSpanTimes(start: Int64, end: Int64) {
+        spanStart = min(spanStart, start)
+        spanEnd = max(spanEnd, max(start, end))
+    }
+}

@@ -1,0 +1,172 @@
+/// Groups records into runs and closes each run once `idleRecords` records have passed without one for
+/// it, so memory is bounded by the runs open at once. Closed runs wait in `ready` until the reader hands
+/// them to its caller.
+final class RunAssembler {
+    private let idleRecords: Int
+    private let tenantAttribute: String
+    private let collector: TraceDiagnosticsCollector
+    private var open: [String: OpenRun] = [:]
+    /// Keys of closed runs, to recognise late records. Keys only: small next to the runs themselves.
+    private var closed: Set<String> = []
+    /// (key, sequence) each time a run was touched, oldest first; stale entries are skipped on pop.
+    private var touches: [(key: String, sequence: Int)] = []
+    private var touchesHead = 0
+    private var ready: [Run] = []
+    private var readyHead = 0
+    private(set) var sequence = 0
+
+    init(idleRecords: Int, tenantAttribute: String, collector: TraceDiagnosticsCollector) {
+        self.idleRecords = max(1, idleRecords)
+        self.tenantAttribute = tenantAttribute
+        self.collector = collector
+    }
+
+    /// Counts one record and closes the runs it pushes out of the idle window. Returns its sequence.
+    func tick() -> Int {
+        sequence += 1
+        let horizon = sequence - 1 - idleRecords
+        while touchesHead < touches.count, touches[touchesHead].sequence <= horizon {
+            let touch = touches[touchesHead]
+            touchesHead += 1
+            if let run = open[touch.key], run.lastSeen == touch.sequence {
+                open[touch.key] = nil
+                closed.insert(touch.key)
+                close(run)
+            }
+        }
+        if touchesHead > 4096, touchesHead * 2 > touches.count {
+            touches.removeFirst(touchesHead)
+            touchesHead = 0
+        }
+        return sequence
+    }
+
+    /// The open run for `key`, created on first sight; nil when the run was already closed (a late record).
+    func place(key: String, runId: String, isOTLP: Bool, sequence: Int, source: SourceLocation) -> OpenRun? {
+        if let run = open[key] {
+            run.lastSeen = sequence
+            touches.append((key, sequence))
+            return run
+        }
+        guard !closed.contains(key) else { return nil }
+        let run = OpenRun(key: key, runId: runId, isOTLP: isOTLP, sequence: sequence, source: source)
+        open[key] = run
+        touches.append((key, sequence))
+        collector.openRuns(open.count)
+        return run
+    }
+
+    /// Closes every run still open, in the order they were first seen.
+    func finish() {
+        let remaining = open.values.sorted { $0.firstSequence < $1.firstSequence }
+        open.removeAll()
+        touches.removeAll()
+        touchesHead = 0
+        for run in remaining {
+            closed.insert(run.key)
+            close(run)
+        }
+    }
+
+    func nextReady() -> Run? {
+        guard readyHead < ready.count else {
+            if readyHead > 0 { ready.removeAll(keepingCapacity: true); readyHead = 0 }
+            return nil
+        }
+        let run = ready[readyHead]
+        readyHead += 1
+        return run
+    }
+
+    private func close(_ run: OpenRun) {
+        let built = run.isOTLP ? closeOTLP(run) : closeJSONL(run)
+        guard let built else { return }
+        collector.emitted(built)
+        ready.append(built)
+    }
+
+    private func closeJSONL(_ run: OpenRun) -> Run? {
+        guard let tenant = run.jsonlTenant, !run.steps.isEmpty else {
+            collector.emptyRun()
+            return nil
+        }
+        let inputOrder = run.steps
+        let steps = Self.ordered(run.steps).map(\.step)
+        let first = inputOrder[0].step
+        return Run(
+            tenant: tenant, agent: run.header?.agent ?? first.agent, workflow: run.header?.workflow ?? first.workflow,
+            runId: run.runId, startNanos: steps.map(\.startNanos).min() ?? 0,
+            endNanos: steps.map { max($0.startNanos, $0.endNanos) }.max() ?? 0,
+            userRequest: run.header?.request, steps: steps, source: run.source)
+    }
+
+    private func closeOTLP(_ run: OpenRun) -> Run? {
+        guard !run.steps.isEmpty else {
+            collector.emptyRun()
+            return nil
+        }
+        let tenant = run.steps.lazy.compactMap(\.tenant).first ?? run.agentSpan?.tenant ?? run.runLevelTenant
+        guard let tenant else {
+            collector.skip(
+                .traceNoTenant,
+                "run \(run.runId) has no tenant (no \(tenantAttribute) resource or span attribute); its \(run.steps.count) steps are skipped",
+                at: run.source, severity: .warning, count: run.steps.count)
+            return nil
+        }
+        var kept: [PendingStep] = []
+        kept.reserveCapacity(run.steps.count)
+        for pending in run.steps {
+            if let other = pending.tenant, other != tenant {
+                collector.skip(
+                    .traceMixedTenants, "span \(pending.step.stepId) names a different tenant than its run \(run.runId); skipped",
+                    at: pending.step.source, severity: .warning)
+                run.linkParents[pending.step.stepId] = .some(pending.parentSpanId)
+            } else {
+                kept.append(pending)
+            }
+        }
+        guard !kept.isEmpty else {
+            collector.emptyRun()
+            return nil
+        }
+        if run.agentSpan == nil {
+            collector.warn(
+                .traceOrphanSpan, "trace \(run.runId) has no invoke_agent span; read with the service name as the agent",
+                at: run.source)
+        }
+        let agent = run.agentSpan?.name ?? run.agentSpan?.serviceName ?? run.firstServiceName ?? "unknown_service"
+        let workflow = run.agentSpan?.workflow ?? run.runLevelWorkflow ?? agent
+        let stepIds = Set(kept.map(\.step.stepId))
+        for index in kept.indices {
+            kept[index].step.tenant = tenant
+            kept[index].step.agent = agent
+            kept[index].step.workflow = workflow
+            if let parent = nearestStepAncestor(kept[index].parentSpanId, stepIds: stepIds, links: run.linkParents) {
+                kept[index].step.parents = [parent]
+            }
+        }
+        let steps = Self.ordered(kept).map(\.step)
+        return Run(
+            tenant: tenant, agent: agent, workflow: workflow, runId: run.runId, startNanos: run.spanStart,
+            endNanos: run.spanEnd, userRequest: run.agentSpan?.userRequest ?? run.runLevelRequest, steps: steps,
+            source: run.source)
+    }
+
+    /// Walks up from a parent span id through spans that are not steps (skipped spans) to the nearest
+    /// step; stops at run-level spans (`invoke_agent`, `invoke_workflow`) and unknown spans.
+    private func nearestStepAncestor(_ start: String?, stepIds: Set<String>, links: [String: String?]) -> String? {
+        var current = start
+        var hops = 0
+        while let id = current, hops < 256 {
+            if stepIds.contains(id) { return id }
+            guard let link = links[id] else { return nil }
+            current = link
+            hops += 1
+        }
+        return nil
+    }
+
+    private static func ordered(_ steps: [PendingStep]) -> [PendingStep] {
+        steps.sorted { ($0.step.startNanos, $0.sequence) < ($1.step.startNanos, $1.sequence) }
+    }
+}

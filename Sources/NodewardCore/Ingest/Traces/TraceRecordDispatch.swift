@@ -1,0 +1,124 @@
+/// Hands decoded records to the run assembler: OTLP spans keyed by trace id, JSONL records by tenant and
+/// run. Each record that is not kept is counted under exactly one code.
+extension TraceReadSession {
+    func handleOTLP(_ value: JSONValue, source: SourceLocation) {
+        guard case .object(let document) = value else {
+            collector.skip(.traceInvalidValue, "line is \(value.typeName), expected an OTLP export object", at: source)
+            return
+        }
+        guard let resourceSpans = document["resourceSpans"] else {
+            collector.skip(.traceMissingField, "missing resourceSpans: not an OTLP trace export", at: source)
+            return
+        }
+        guard case .array(let batches) = resourceSpans else {
+            collector.skip(.traceInvalidValue, "resourceSpans must be an array, found \(resourceSpans.typeName)", at: source)
+            return
+        }
+        for batch in batches {
+            guard case .object(let batchFields) = batch else {
+                collector.skip(.traceInvalidValue, "a resourceSpans entry is \(batch.typeName), expected an object", at: source)
+                continue
+            }
+            let resource = OTLPResourceContext(
+                attributes: OTLPAttributes(batchFields["resource"]?["attributes"]), tenantAttribute: options.tenantAttribute)
+            // `instrumentationLibrarySpans` is the pre-1.0 name some old exporters still write.
+            let scopes = batchFields["scopeSpans"]?.arrayValue ?? batchFields["instrumentationLibrarySpans"]?.arrayValue ?? []
+            for scope in scopes {
+                guard let spans = scope["spans"]?.arrayValue else { continue }
+                for span in spans { handleSpan(span, resource: resource, source: source) }
+            }
+        }
+    }
+
+    private func handleSpan(_ span: JSONValue, resource: OTLPResourceContext, source: SourceLocation) {
+        collector.addRecord(file: source.file)
+        let sequence = assembler.tick()
+        let record: OTLPSpanRecord
+        switch spanMapper.map(span, resource: resource, source: source) {
+        case .invalid(let code, let message):
+            collector.skip(code, message, at: source)
+            return
+        case .record(let decoded):
+            record = decoded
+        }
+        guard let run = assembler.place(key: "o\u{1F}" + record.traceId, runId: record.traceId, isOTLP: true, sequence: sequence, source: source) else {
+            collector.skip(
+                .traceLateSpan, "span \(record.spanId) of trace \(record.traceId) arrived after its run was closed; raise runIdleRecords (\(options.runIdleRecords))",
+                at: source, severity: .warning)
+            return
+        }
+        guard run.stepIds.insert(record.spanId).inserted else {
+            collector.skip(.traceDuplicateStep, "span \(record.spanId) appears twice in trace \(record.traceId); the later one is skipped", at: source, severity: .warning)
+            return
+        }
+        run.noteSpanTimes(start: record.startNanos, end: record.endNanos)
+        if run.firstServiceName == nil { run.firstServiceName = record.serviceName }
+        switch record.role {
+        case .agent(let name, let workflow, let userRequest):
+            let isRoot = record.parentSpanId == nil
+            if run.agentSpan == nil || (isRoot && run.agentSpan?.isRoot == false) {
+                run.agentSpan = (name, workflow, userRequest, record.tenant, record.serviceName, isRoot)
+            }
+            run.linkParents[record.spanId] = .some(nil)
+        case .runLevel(let workflow, let userRequest):
+            if run.runLevelWorkflow == nil { run.runLevelWorkflow = workflow }
+            if run.runLevelRequest == nil { run.runLevelRequest = userRequest }
+            if run.runLevelTenant == nil { run.runLevelTenant = record.tenant }
+            run.linkParents[record.spanId] = .some(nil)
+        case .skipped(let code, let message):
+            collector.skip(code, message, at: source, severity: code == .traceUnknownOperation ? .warning : .error)
+            run.linkParents[record.spanId] = .some(record.parentSpanId)
+        case .step(let step):
+            run.steps.append(PendingStep(step: step, sequence: sequence, parentSpanId: record.parentSpanId, tenant: record.tenant))
+            for warning in record.warnings { collector.warn(warning.code, warning.message, at: source) }
+        }
+    }
+
+    func handleJSONL(_ members: [String: JSONValue], source: SourceLocation) {
+        collector.addRecord(file: source.file)
+        let sequence = assembler.tick()
+        let record: JSONLRecord
+        switch jsonlDecoder.decode(members, source: source) {
+        case .failure(let skip):
+            collector.skip(skip.code, skip.message, at: source)
+            return
+        case .success(let decoded):
+            record = decoded
+        }
+        let tenant: String
+        let runId: String
+        switch record {
+        case .step(let step, _):
+            tenant = step.tenant
+            runId = step.runId
+        case .run(let header):
+            tenant = header.tenant
+            runId = header.run
+        }
+        guard let run = assembler.place(key: "j\u{1F}" + tenant + "\u{1F}" + runId, runId: runId, isOTLP: false, sequence: sequence, source: source) else {
+            collector.skip(
+                .traceLateSpan, "record for run \(runId) arrived after the run was closed; raise runIdleRecords (\(options.runIdleRecords))",
+                at: source, severity: .warning)
+            return
+        }
+        run.jsonlTenant = tenant
+        switch record {
+        case .step(let step, let warnings):
+            guard run.stepIds.insert(step.stepId).inserted else {
+                collector.skip(.traceDuplicateStep, "step \(step.stepId) appears twice in run \(runId); the later one is skipped", at: source, severity: .warning)
+                return
+            }
+            run.steps.append(PendingStep(step: step, sequence: sequence, parentSpanId: nil, tenant: tenant))
+            for warning in warnings { collector.warn(.traceInvalidValue, warning, at: source) }
+        case .run(let header):
+            if var existing = run.header {
+                existing.agent = existing.agent ?? header.agent
+                existing.workflow = existing.workflow ?? header.workflow
+                existing.request = existing.request ?? header.request
+                run.header = existing
+            } else {
+                run.header = header
+            }
+        }
+    }
+}
