@@ -35,3 +35,24 @@ import Testing
         #expect(CIDRBlock("300.1.1.1") == nil)
     }
 }
+
+@Suite struct FormattingTests {
+    @Test func percentagesKeepExceptionsVisible() {
+        #expect((16_319.0 / 16_324.0).percent == "99.97%")
+        #expect(0.5.percent == "50.0%")
+        #expect(1.0.percent == "100.0%")
+        #expect(0.0003.percent == "0.03%")
+        #expect(0.123.percent == "12.3%")
+    }
+
+    @Test func thousandsAreGrouped() {
+        #expect(1_234_567.grouped == "1,234,567")
+        #expect(999.grouped == "999")
+        #expect((-1_000).grouped == "-1,000")
+    }
+
+    @Test func timestampsAreRFC3339() {
+        #expect(Timestamp.rfc3339(nanos: 1_762_074_843_120_000_000) == "2025-11-02T09:14:03.120Z")
+        #expect(Timestamp.rfc3339(nanos: 0) == "1970-01-01T00:00:00.000Z")
+    }
+}

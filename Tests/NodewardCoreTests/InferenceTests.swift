@@ -119,8 +119,8 @@ import Testing
         }
         let graph = try #require(Self.infer(runs).first)
         let retrievals = graph.nodes.filter { $0.kind == .retrieval }
-        #expect(retrievals.map(\.id) == ["retrieval.${tenant.vectorIndex}@after.gpt-4.1", "retrieval.${tenant.vectorIndex}@after.tickets.get"])
-        #expect(retrievals.map(\.disambiguator) == ["after llm gpt-4.1", "after tool_call tickets.get"])
+        #expect(retrievals.map(\.id) == ["retrieval.${tenant.vectorIndex}@after.llm", "retrieval.${tenant.vectorIndex}@after.tickets.get"])
+        #expect(retrievals.map(\.disambiguator) == ["after llm", "after tool_call tickets.get"])
     }
 
     @Test func dataFlowsThroughArgumentsWithTrustClass() throws {

@@ -1,6 +1,7 @@
 public struct AnalyzerOptions: Sendable, Hashable {
-    /// Reorder window for the legacy rate buckets (trace time), see `TenantOrderedBuffer`.
-    public var reorderWindowNanos: Int64 = 3_600 * 1_000_000_000
+    /// Reorder window for the legacy rate buckets (trace time), see `TenantOrderedBuffer`. A day: the
+    /// Collector groups a batch's spans by resource, so spans of runs hours apart share a line.
+    public var reorderWindowNanos: Int64 = 86_400 * 1_000_000_000
     /// A data-flow pattern seen in fewer than this share of a workflow's runs is reported as rare.
     public var rareFlowShare: Double = 0.05
     /// Sample `run/step` references kept per finding.

@@ -38,7 +38,7 @@ struct GraphAggregate {
 
     let maxSamples: Int
     var nodes: [Evidence]
-    var arguments: [Set<String>]
+    var facts: [PositionFacts]
     var blocked: [Int]
     var maxPerRun: [Int]
     var control: [RoleModel.EdgeKey: Evidence] = [:]
@@ -48,7 +48,7 @@ struct GraphAggregate {
     init(nodeCount: Int, maxSamples: Int) {
         self.maxSamples = maxSamples
         nodes = Array(repeating: Evidence(), count: nodeCount)
-        arguments = Array(repeating: [], count: nodeCount)
+        facts = Array(repeating: PositionFacts(), count: nodeCount)
         blocked = Array(repeating: 0, count: nodeCount)
         maxPerRun = Array(repeating: 0, count: nodeCount)
     }
@@ -58,7 +58,7 @@ struct GraphAggregate {
         var occurrences: [Int: Int] = [:]
         for (position, node) in positions.enumerated() {
             occurrences[node, default: 0] += 1
-            arguments[node].formUnion(stats.arguments[position])
+            facts[node].formUnion(stats.facts[position])
             blocked[node] += stats.blocked[position] * weight / max(stats.runs, 1)
         }
         for (node, count) in occurrences {
@@ -77,7 +77,7 @@ struct GraphAggregate {
     }
 
     func graph(workflow info: WorkflowVariants, roles: [RoleModel.Role], ids: [String], keys: [BaseKey], total: Int,
-               options: InferenceOptions, model: RoleModel, isSink: (RoleModel.Role) -> Bool) -> TaskGraph {
+               options: InferenceOptions, model: RoleModel, isSink: (RoleModel.Role, PositionFacts) -> Bool) -> TaskGraph {
         func support(_ evidence: Evidence) -> [String] {
             var flags: [String] = []
             if total > 0, Double(evidence.runs) / Double(total) < options.rareShare { flags.append("rare") }
@@ -97,8 +97,10 @@ struct GraphAggregate {
             let share = total > 0 ? Double(evidence.runs) / Double(total) : 0
             return TaskGraph.Node(
                 id: ids[index], kind: key.kind, operation: key.operation, resources: key.resources,
-                disambiguator: role.predecessor.map { $0 < 0 ? "first step of the run" : "after \(keys[Int($0)].kind.rawValue) \(keys[Int($0)].operation)" },
-                arguments: arguments[index].sorted(), share: Self.rounded(share), optional: evidence.runs < total,
+                disambiguator: role.predecessor.map { $0 < 0 ? "first step of the run" : "after \(keys[Int($0)].description)" },
+                arguments: facts[index].arguments.sorted(),
+                egress: facts[index].egress.count >= PositionFacts.limit ? ["egress:*"] : facts[index].egress.sorted(),
+                models: facts[index].operations.sorted(), share: Self.rounded(share), optional: evidence.runs < total,
                 blocked: blocked[index], steps: evidence.count, maxPerRun: maxPerRun[index], evidence: evidence.graphEvidence(maxSamples), flags: support(evidence).sorted())
         }.sorted { $0.id < $1.id }
         let loops = Self.backEdges(model)
@@ -111,7 +113,7 @@ struct GraphAggregate {
         }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         let dataEdges = data.map { key, evidence -> TaskGraph.DataEdge in
             var flags = support(evidence)
-            if key.trust.isExternal, key.to >= 0, isSink(roles[key.to]) { flags.append("external-to-write") }
+            if key.trust.isExternal, key.to >= 0, isSink(roles[key.to], facts[key.to]) { flags.append("external-to-write") }
             return TaskGraph.DataEdge(from: name(key.from, request: true), to: name(key.to), argument: key.argument, trust: key.trust,
                                       basis: key.explicit ? "explicit" : "value-match", runs: evidence.runs,
                                       tenants: evidence.tenants.sorted(), flags: flags.sorted(), sampleRuns: evidence.sampleList(maxSamples))

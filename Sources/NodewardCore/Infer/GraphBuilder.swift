@@ -110,7 +110,7 @@ struct GraphBuilder {
                 id += "~\(digest)"
             }
             if let predecessor = role.predecessor {
-                id += predecessor < 0 ? "@start" : "@after.\(keys[Int(predecessor)].operation)"
+                id += predecessor < 0 ? "@start" : "@after.\(keys[Int(predecessor)].roleLabel)"
             }
             return id
         }
@@ -132,17 +132,17 @@ struct GraphBuilder {
         for edge in model.edges { model.successors[edge.from, default: []].insert(edge.to) }
         let total = variants.reduce(0) { $0 + $1.weight }
         let graph = aggregate.graph(workflow: workflow, roles: roles, ids: ids, keys: keys, total: total, options: options,
-                                    model: model, isSink: { isSink(keys[Int($0.key)]) })
+                                    model: model, isSink: { isSink(keys[Int($0.key)], reachesNetwork: !$1.egress.isEmpty) })
         return (graph, model)
     }
 
     /// Writes, sends and egress: the steps whose inputs need explicit grants.
-    func isSink(_ key: BaseKey) -> Bool {
+    func isSink(_ key: BaseKey, reachesNetwork: Bool) -> Bool {
         switch key.kind {
         case .dataWrite, .memoryWrite: return true
         case .toolCall:
-            return ToolEffectInference.effect(of: key.operation, declared: toolEffects) == .write
-                || key.resources.contains { $0.hasPrefix("egress:") || $0.hasSuffix("[write]") }
+            return reachesNetwork || ToolEffectInference.effect(of: key.operation, declared: toolEffects) == .write
+                || key.resources.contains { $0.hasSuffix("[write]") }
         default: return false
         }
     }

@@ -65,7 +65,12 @@ public struct Inferencer {
         stats.last = max(stats.last, run.startNanos)
         stats.addSample("\(run.tenant)/\(run.runId)", limit: options.maxSamples)
         for (index, step) in run.steps.enumerated() {
-            for name in step.arguments.keys where !stats.arguments[index].contains(name) { stats.arguments[index].insert(name) }
+            for name in step.arguments.keys where !stats.facts[index].arguments.contains(name) { stats.facts[index].arguments.insert(name) }
+            for resource in step.resources where resource.scheme == .egress {
+                let template = ResourceTemplating.template(resource, tenant: step.tenant, sandbox: sandbox)
+                if stats.facts[index].egress.count < PositionFacts.limit { stats.facts[index].egress.insert(template) }
+            }
+            if step.kind == .llm, stats.facts[index].operations.count < PositionFacts.limit { stats.facts[index].operations.insert(step.operation) }
             if !step.executed { stats.blocked[index] += 1 }
         }
         switch options.holdout {
@@ -85,11 +90,10 @@ public struct Inferencer {
         return index
     }
 
+    /// Egress destinations are not part of a role's identity (a fetch tool reaches many hosts): they are
+    /// collected on the node instead. Neither is the model of an LLM call, which is tenant configuration.
     func baseKey(_ step: Step, sandbox: TenantSandbox?) -> BaseKey {
-        let resources = Set(step.resources.map { ResourceTemplating.template($0, tenant: step.tenant, sandbox: sandbox) }).sorted()
-        return BaseKey(kind: step.kind,
-                       operation: ResourceTemplating.operation(step.operation, kind: step.kind, tenant: step.tenant, sandbox: sandbox),
-                       resources: resources)
+        BaseKey.of(step, sandbox: sandbox)
     }
 
     /// One graph per workflow, sorted by workflow name; conformance is computed by holding out runs.

@@ -9,8 +9,10 @@
 /// | `${tenant.vectorIndex}`| `spec.vectorIndex.collection`                |
 /// | `${tenant.vectorKey}`  | `spec.vectorIndex.tenantKey` (`field=value`) |
 /// | `${tenant.scope}`      | the scope prefix of the named data store     |
+/// | `${tenant.model}`      | the model of an LLM call (tenant routing)    |
 enum ResourceTemplating {
     static func operation(_ operation: String, kind: StepKind, tenant: String, sandbox: TenantSandbox?) -> String {
+        if kind == .llm { return "${tenant.model}" }
         if kind == .retrieval, let collection = sandbox?.vectorIndex?.collection, operation == collection {
             return "${tenant.vectorIndex}"
         }
@@ -34,6 +36,9 @@ enum ResourceTemplating {
                     // Another tenant's partition stays literal: it is a different (and suspicious) role.
                     text += "#\(partition.field)=\(partition.value)"
                 }
+            } else if index?.isolation == .collection, resource.container == index?.collection {
+                // Under collection isolation the collection itself is the tenant's partition.
+                text += "#${tenant.vectorKey}"
             }
         case .store:
             var path = resource.path

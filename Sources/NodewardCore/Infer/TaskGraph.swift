@@ -63,6 +63,10 @@ public struct TaskGraph: Sendable, Hashable, Codable {
         public var disambiguator: String?
         /// Argument names seen on this node (values are payloads and are not kept).
         public var arguments: [String]
+        /// Egress destinations seen (templated; `egress:*` past 16 distinct ones).
+        public var egress: [String]
+        /// For LLM nodes, the models seen (the role's operation is `${tenant.model}`).
+        public var models: [String]
         /// Share of the workflow's runs that contain this node.
         public var share: Double
         public var optional: Bool

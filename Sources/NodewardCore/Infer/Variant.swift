@@ -4,6 +4,19 @@ struct BaseKey: Hashable, Comparable {
     let operation: String
     let resources: [String]
 
+    /// How a split role names its predecessor: the operation, or just `llm` for model calls.
+    var roleLabel: String { kind == .llm ? "llm" : operation }
+    var description: String { kind == .llm ? "llm" : "\(kind.rawValue) \(operation)" }
+
+    /// The role identity of a step, templated with its tenant's bindings (docs/inference.md, "Node identity").
+    static func of(_ step: Step, sandbox: TenantSandbox?) -> BaseKey {
+        let resources = Set(step.resources.lazy.filter { $0.scheme != .egress }
+            .map { ResourceTemplating.template($0, tenant: step.tenant, sandbox: sandbox) }).sorted()
+        return BaseKey(kind: step.kind,
+                       operation: ResourceTemplating.operation(step.operation, kind: step.kind, tenant: step.tenant, sandbox: sandbox),
+                       resources: resources)
+    }
+
     static func < (lhs: BaseKey, rhs: BaseKey) -> Bool {
         (lhs.kind, lhs.operation, lhs.resources.joined(separator: ",")) < (rhs.kind, rhs.operation, rhs.resources.joined(separator: ","))
     }
@@ -33,14 +46,15 @@ struct VariantStats {
     var last: Int64 = .min
     /// The smallest `tenant/run` ids, so samples do not depend on input order.
     var samples: [String] = []
-    var arguments: [Set<String>]
+    /// Per position: what the role's steps showed beyond its identity.
+    var facts: [PositionFacts]
     var blocked: [Int]
     /// Run counts per conformance fold, and run start times (for the time holdout).
     var folds: [Int]
     var starts: [Int64] = []
 
     init(length: Int, folds: Int) {
-        arguments = Array(repeating: [], count: length)
+        facts = Array(repeating: PositionFacts(), count: length)
         blocked = Array(repeating: 0, count: length)
         self.folds = Array(repeating: 0, count: folds)
     }
@@ -51,6 +65,21 @@ struct VariantStats {
         samples.append(sample)
         samples.sort()
         if samples.count > limit { samples.removeLast() }
+    }
+}
+
+/// Argument names, egress destinations and concrete operations seen at one position of a run shape.
+struct PositionFacts {
+    var arguments: Set<String> = []
+    var egress: Set<String> = []
+    var operations: Set<String> = []
+    /// Distinct egress destinations or models kept per position; past it the node says `egress:*`.
+    static let limit = 16
+
+    mutating func formUnion(_ other: PositionFacts) {
+        arguments.formUnion(other.arguments)
+        egress.formUnion(other.egress)
+        operations.formUnion(other.operations)
     }
 }
 

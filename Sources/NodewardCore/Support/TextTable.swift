@@ -49,8 +49,15 @@ extension Int {
 
 extension Double {
     /// A percentage with one decimal, `99.7%`.
+    /// Two decimals near the ends (99.97%, 0.03%) so that a handful of exceptions never rounds away.
     public var percent: String {
-        let scaled = (self * 1000).rounded() / 10
-        return scaled == scaled.rounded() ? "\(Int(scaled)).0%" : "\(scaled)%"
+        let nearEnd = (self > 0.99 && self < 1) || (self > 0 && self < 0.01)
+        let factor = nearEnd ? 10_000.0 : 1_000.0
+        let digits = nearEnd ? 2 : 1
+        let scaled = (self * factor).rounded() / (factor / 100)
+        let whole = Int(scaled.rounded(.towardZero))
+        var fraction = String(Int(((scaled - Double(whole)) * (nearEnd ? 100 : 10)).rounded()))
+        if fraction.count < digits { fraction = String(repeating: "0", count: digits - fraction.count) + fraction }
+        return "\(whole).\(fraction)%"
     }
 }
