@@ -68,10 +68,11 @@ import Testing
         let run = try #require(outcome.runs.first)
         #expect(outcome.summary.skipped.isEmpty)
         let source = SourceLocation(file: file, line: 1)
-        let chat = Step(
+        var chat = Step(
             tenant: "prod", agent: "Math Tutor", workflow: "Math Tutor", runId: Self.traceId, stepId: "eee19b7ec3c1b175",
             startNanos: 1_700_000_000_100_000_000, endNanos: 1_700_000_001_200_000_000, kind: .llm, operation: "gpt-4o",
-            arguments: ["provider": .string("openai")], tokens: TokenUsage(input: 42, output: 0), source: source)
+            tokens: TokenUsage(input: 42, output: 0), source: source)
+        chat.provider = "openai"
         let divide = Step(
             tenant: "prod", agent: "Math Tutor", workflow: "Math Tutor", runId: Self.traceId, stepId: "eee19b7ec3c1b176",
             startNanos: 1_700_000_001_300_000_000, endNanos: 1_700_000_001_310_000_000, kind: .toolCall, operation: "divide",
@@ -149,7 +150,8 @@ import Testing
         let step = try #require(TraceFixtures.read(text: line + "\n").runs.first?.steps.first)
         #expect(step.kind == .llm && step.operation == "claude-x")
         #expect(step.tokens == TokenUsage(input: 100, output: 7))
-        #expect(step.arguments == ["provider": .string("anthropic")])
+        #expect(step.arguments.isEmpty)
+        #expect(step.provider == "anthropic")
         #expect(step.resources == [Resource.egress("api.anthropic.com", port: 443)])
     }
 

@@ -108,6 +108,8 @@ public struct Step: Sendable, Hashable {
     public var kind: StepKind
     /// Tool name, model name, or index/memory operation.
     public var operation: String
+    /// The model provider of an `llm` step (`gen_ai.provider.name`, or the older `gen_ai.system`).
+    public var provider: String?
     public var resources: [Resource]
     public var arguments: [String: JSONValue]
     public var result: JSONValue?
@@ -151,6 +153,7 @@ public struct Step: Sendable, Hashable {
         self.executed = executed
         self.failed = failed
         self.source = source
+        self.provider = nil
     }
 }
 

@@ -31,7 +31,18 @@ public struct FoundationJSONParser: JSONParsing {
 
     private func convert(_ object: Any, depth: Int) throws(JSONParseFailure) -> JSONValue {
         guard depth <= maxDepth else { throw JSONParseFailure("nesting deeper than \(maxDepth) levels") }
+        // Containers first: a failed `as String` cast on a dictionary bridges it, at every level.
         switch object {
+        case let members as [String: Any]:
+            var values: [String: JSONValue] = [:]
+            values.reserveCapacity(members.count)
+            for (key, value) in members { values[key] = try convert(value, depth: depth + 1) }
+            return .object(values)
+        case let items as [Any]:
+            var values: [JSONValue] = []
+            values.reserveCapacity(items.count)
+            for item in items { values.append(try convert(item, depth: depth + 1)) }
+            return .array(values)
         case let text as String:
             return .string(text)
         case let number as NSNumber:
@@ -40,16 +51,6 @@ public struct FoundationJSONParser: JSONParsing {
             if type == "c" { return .bool(number.boolValue) }
             if type == "d" || type == "f" { return .double(number.doubleValue) }
             return .int(number.int64Value)
-        case let items as [Any]:
-            var values: [JSONValue] = []
-            values.reserveCapacity(items.count)
-            for item in items { values.append(try convert(item, depth: depth + 1)) }
-            return .array(values)
-        case let members as [String: Any]:
-            var values: [String: JSONValue] = [:]
-            values.reserveCapacity(members.count)
-            for (key, value) in members { values[key] = try convert(value, depth: depth + 1) }
-            return .object(values)
         case is NSNull:
             return .null
         default:

@@ -91,7 +91,7 @@ struct OTLPStepBuilder {
         let output = integer("gen_ai.usage.output_tokens") ?? integer("gen_ai.usage.completion_tokens")
         if input != nil || output != nil { step.tokens = TokenUsage(input: input ?? 0, output: output ?? 0) }
         if let provider = attributes.string("gen_ai.provider.name") ?? attributes.string("gen_ai.system") {
-            step.arguments["provider"] = .string(provider)
+            step.provider = provider
         }
         if let host = attributes.string("server.address"), !host.isEmpty {
             var port: Int?
