@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// End to end on the bundled sample fleet: the README's main command and its siblings, run as a user
+/// would, asserting stdout, stderr and exit codes. The fleet's incidents are labelled in
+/// Samples/fleet/labels/incidents.yaml; analysis must surface them without reading the labels.
+@Suite(.serialized) struct SampleFleetTests {
+    static let fleet = "Samples/fleet"
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func analyzeJSONReportsTheSeededRisksAndIncidents() throws {
+        let result = try CLI.run(["analyze", Self.fleet, "--format", "json"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("read 5 tenant sandboxes, 2,000 runs, 16,324 steps from 6 trace files"))
+        let report = try Self.json(result.stdout)
+        let risks = try #require(report["risks"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        for expected in ["risk.default-allow:umbrella", "risk.wildcard-tool:hooli/tools.allow[0]",
+                         "risk.shared-collection-payload:qdrant/shared-docs", "risk.shared-memory-namespace:agents-memory",
+                         "risk.no-audit-sink:umbrella", "risk.identity-no-tenant-claim:umbrella"] {
+            #expect(risks.contains(expected), "missing \(expected)")
+        }
+        let observations = try #require(report["observations"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(observations.contains("access.cross-tenant:initech"))
+        #expect(observations.contains("limits.rate-limited:globex"))
+        #expect(observations.contains("flow.rare-external-to-write:inbox-triage/UmbrellaDocs->email.send.to"))
+        let incidents = try #require(report["incidents"] as? [[String: Any]])
+        func surfaced(_ kind: String) -> Bool {
+            incidents.filter { $0["kind"] as? String == kind }.allSatisfy { !(($0["surfacedBy"] as? [String]) ?? []).isEmpty }
+        }
+        for kind in ["poisoned-retrieval-write", "cross-tenant-read", "rate-burst", "poisoned-tool-egress", "denied-tool", "unlisted-tool"] {
+            #expect(surfaced(kind), "incident kind \(kind) not surfaced")
+        }
+        let fidelity = try #require(report["fidelity"] as? [String: Any])
+        #expect(fidelity["recorded"] as? Int == 16_324)
+        #expect(fidelity["disagreementsTotal"] as? Int == 5)
+        let traces = try #require(report["traces"] as? [String: Any])
+        #expect(traces["skippedTotal"] as? Int == 0)
+    }
+
+    @Test func planPrintsMarkdownWithGraphsAndWritesItsFiles() throws {
+        let out = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try CLI.run(["plan", Self.fleet, "--format", "markdown", "--out", out.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("# Nodeward analyze: Samples/fleet\n\n**Findings: "))
+        #expect(result.stdout.contains("## Task graphs (4)"))
+        #expect(result.stdout.components(separatedBy: "```mermaid").count == 5)
+        #expect(result.stderr.contains("plan: analyze + infer"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(written == ["graphs", "plan.json", "plan.md"])
+        let graphs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("graphs").path).sorted()
+        #expect(graphs == ["crm-enrichment.yaml", "inbox-triage.yaml", "invoice-processing.yaml", "support-ticket-summary.yaml"])
+    }
+
+    @Test func failOnHighExitsOne() throws {
+        let out = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try CLI.run(["plan", Self.fleet, "--fail-on", "high", "--out", out.path])
+        #expect(result.status == 1)
+    }
+
+    @Test func inferIsDeterministicAndCompareSeesNoChange() throws {
+        let first = try CLI.temporaryDirectory(), second = try CLI.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        let one = try CLI.run(["infer", Self.fleet, "--graphs", first.path, "--format", "mermaid"])
+        #expect(one.status == 0)
+        #expect(one.stdout.hasPrefix("%% crm-enrichment\nflowchart TD\n"))
+        #expect(one.stderr.contains("held-out fitness"))
+        let two = try CLI.run(["infer", Self.fleet, "--graphs", second.path, "--format", "json", "--compare", first.path, "--fail-on-change"])
+        #expect(two.status == 0)
+        #expect(two.stdout.contains("\"workflows\" : [\n\n  ]") || two.stdout.contains("\"workflows\" : []"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: first.path) {
+            let a = try Data(contentsOf: first.appendingPathComponent(name))
+            let b = try Data(contentsOf: second.appendingPathComponent(name))
+            #expect(a == b, "\(name) differs between two runs")
+        }
+        // A graph with one node fewer shows as a change, and the gate fails.
+        let edited = first.appendingPathComponent("inbox-triage.yaml")
+        let text = try String(contentsOf: edited, encoding: .utf8)
+        try text.replacingOccurrences(of: "workflow: inbox-triage", with: "workflow: inbox-triage-old").write(to: edited, atomically: true, encoding: .utf8)
+        let three = try CLI.run(["infer", Self.fleet, "--no-write", "--compare", first.path, "--fail-on-change"])
+        #expect(three.status == 1)
+        #expect(three.stdout.contains("inbox-triage (new)"))
+        #expect(three.stdout.contains("inbox-triage-old (vanished)"))
+    }
+}
