@@ -56,3 +56,10 @@ import Testing
         #expect(Timestamp.rfc3339(nanos: 0) == "1970-01-01T00:00:00.000Z")
     }
 }
+
+@Suite struct YAMLTextTests {
+    @Test func scientificFloatsBecomePlain() {
+        #expect(YAMLText.plainFloats("share: 7.6e-1\nfitness: 1.0e+0\nname: 3e-2x\nid: run-1e5\nprecision: 8.497e-1") ==
+                "share: 0.76\nfitness: 1.0\nname: 3e-2x\nid: run-1e5\nprecision: 0.8497")
+    }
+}

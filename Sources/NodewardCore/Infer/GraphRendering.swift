@@ -23,7 +23,7 @@ extension TaskGraph {
         let encoder = YAMLEncoder()
         encoder.options.allowUnicode = true
         encoder.options.width = -1
-        return (try? encoder.encode(self)) ?? ""
+        return YAMLText.plainFloats((try? encoder.encode(self)) ?? "")
     }
 
     public static func parse(yaml text: String) throws -> TaskGraph {
