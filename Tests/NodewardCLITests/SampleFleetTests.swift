@@ -89,4 +89,30 @@ import Testing
         #expect(three.stdout.contains("inbox-triage (new)"))
         #expect(three.stdout.contains("inbox-triage-old (vanished)"))
     }
+
+    @Test func inferredGraphsFlagTheSeededIncidentsAsRare() throws {
+        let result = try CLI.run(["infer", Self.fleet, "--no-write", "--format", "json"])
+        #expect(result.status == 0)
+        let graphs = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(graphs.compactMap { $0["workflow"] as? String } == ["crm-enrichment", "inbox-triage", "invoice-processing", "support-ticket-summary"])
+        func graph(_ name: String) throws -> [String: Any] { try #require(graphs.first { $0["workflow"] as? String == name }) }
+        for graph in graphs {
+            let conformance = try #require(graph["conformance"] as? [String: Any])
+            #expect((conformance["fitness"] as? Double ?? 0) > 0.95)
+            #expect(conformance["method"] as? String == "kfold-5")
+        }
+        // The poisoned retrieval that drives an e-mail to an outside address: a rare external-to-write edge.
+        let inboxEdges = try #require(try graph("inbox-triage")["dataEdges"] as? [[String: Any]])
+        let poisoned = try #require(inboxEdges.first { $0["trust"] as? String == "retrieval" && $0["to"] as? String == "tool_call.email.send" && $0["argument"] as? String == "to" })
+        #expect(poisoned["flags"] as? [String] == ["external-to-write", "low-support", "rare"])
+        #expect((poisoned["sampleRuns"] as? [String])?.contains("umbrella/run-umbrella-00031") == true)
+        // The cross-tenant read: a retrieval role on another tenant's partition, rare and kept.
+        let crmNodes = try #require(try graph("crm-enrichment")["nodes"] as? [[String: Any]])
+        let foreign = try #require(crmNodes.first { ($0["resources"] as? [String])?.contains("vector:${tenant.vectorIndex}#group_id=acme") == true })
+        #expect((foreign["flags"] as? [String])?.contains("rare") == true)
+        #expect(foreign["blocked"] as? Int == 2)
+        // The same role in four tenants is one node: the CRM update with the tenant's scope.
+        let update = try #require(crmNodes.first { $0["id"] as? String == "tool_call.crm.update" })
+        #expect((update["evidence"] as? [String: Any])?["tenants"] as? [String] == ["acme", "hooli", "initech", "umbrella"])
+    }
 }
