@@ -49,11 +49,22 @@ extension TaskGraph {
             if edge.flags.contains("rare") { linkStyles.append("  linkStyle \(linkIndex) stroke:#d73a49,stroke-width:2px") }
             linkIndex += 1
         }
+        // One arrow per (source, target, argument, trust): explicit and value-matched evidence draw alike.
+        var drawn: [String: (flags: Set<String>, line: String)] = [:]
+        var order: [String] = []
         for edge in dataEdges {
             guard let from = ids[edge.from], let to = ids[edge.to] else { continue }
-            lines.append("  \(from) -.->|\"\(Self.mermaidEscape(edge.argument)) · \(edge.trust.rawValue)\"| \(to)")
-            if edge.flags.contains("rare") || edge.flags.contains("external-to-write") {
+            let line = "  \(from) -.->|\"\(Self.mermaidEscape(edge.argument)) · \(edge.trust.rawValue)\"| \(to)"
+            if drawn[line] == nil { order.append(line) }
+            drawn[line, default: ([], line)].flags.formUnion(edge.flags)
+        }
+        for line in order {
+            lines.append(line)
+            let flags = drawn[line]!.flags
+            if flags.contains("rare") {
                 linkStyles.append("  linkStyle \(linkIndex) stroke:#d73a49,stroke-width:2px,stroke-dasharray:4")
+            } else if flags.contains("external-to-write") {
+                linkStyles.append("  linkStyle \(linkIndex) stroke:#e36209,stroke-dasharray:4")
             }
             linkIndex += 1
         }
