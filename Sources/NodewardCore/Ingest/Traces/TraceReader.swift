@@ -75,10 +75,7 @@ public struct TraceReader: Sendable {
         let session = TraceReadSession(options: options)
         for path in TraceInputFiles.expand(paths, collector: session.collector) {
             guard let input = session.open(path: path) else { continue }
-            while session.advance(input) {
-                while let run = session.nextReadyRun() { try body(run) }
-            }
-            while let run = session.nextReadyRun() { try body(run) }
+            try pump(input, session, body)
         }
         session.finish()
         while let run = session.nextReadyRun() { try body(run) }
@@ -90,15 +87,19 @@ public struct TraceReader: Sendable {
     public func read(data inputs: [(file: String, bytes: [UInt8])], _ body: (Run) throws -> Void) rethrows -> TraceReadSummary {
         let session = TraceReadSession(options: options)
         for (file, bytes) in inputs {
-            let input = session.open(file: file, bytes: bytes)
-            while session.advance(input) {
-                while let run = session.nextReadyRun() { try body(run) }
-            }
-            while let run = session.nextReadyRun() { try body(run) }
+            try pump(session.open(file: file, bytes: bytes), session, body)
         }
         session.finish()
         while let run = session.nextReadyRun() { try body(run) }
         return session.collector.summary
+    }
+
+    /// Reads one input to its end, handing over each run as soon as it closes.
+    private func pump(_ input: TraceFileInput, _ session: TraceReadSession, _ body: (Run) throws -> Void) rethrows {
+        while session.advance(input) {
+            while let run = session.nextReadyRun() { try body(run) }
+        }
+        while let run = session.nextReadyRun() { try body(run) }
     }
 
     /// Convenience: reads one in-memory input.
