@@ -115,4 +115,12 @@ import Testing
         let update = try #require(crmNodes.first { $0["id"] as? String == "tool_call.crm.update" })
         #expect((update["evidence"] as? [String: Any])?["tenants"] as? [String] == ["acme", "hooli", "initech", "umbrella"])
     }
+
+    /// The committed graphs are a snapshot of inference on the sample; after an intended change to
+    /// inference, re-record them with `swift run nodeward infer Samples/fleet`.
+    @Test func committedSampleGraphsMatchAFreshInference() throws {
+        let result = try CLI.run(["infer", Self.fleet, "--no-write", "--compare", "Samples/fleet/graphs", "--fail-on-change"])
+        #expect(result.status == 0, "Samples/fleet/graphs is stale; re-record with `swift run nodeward infer Samples/fleet`:\n\(result.stdout)")
+        #expect(result.stdout.contains("No changes"))
+    }
 }
