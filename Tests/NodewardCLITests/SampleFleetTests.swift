@@ -116,11 +116,20 @@ import Testing
         #expect((update["evidence"] as? [String: Any])?["tenants"] as? [String] == ["acme", "hooli", "initech", "umbrella"])
     }
 
-    /// The committed graphs are a snapshot of inference on the sample; after an intended change to
-    /// inference, re-record them with `swift run nodeward infer Samples/fleet`.
+    /// The committed graphs are a byte-exact snapshot of inference on the sample; after an intended change
+    /// to inference, re-record them with `swift run nodeward infer Samples/fleet`.
     @Test func committedSampleGraphsMatchAFreshInference() throws {
-        let result = try CLI.run(["infer", Self.fleet, "--no-write", "--compare", "Samples/fleet/graphs", "--fail-on-change"])
-        #expect(result.status == 0, "Samples/fleet/graphs is stale; re-record with `swift run nodeward infer Samples/fleet`:\n\(result.stdout)")
+        let fresh = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: fresh) }
+        let result = try CLI.run(["infer", Self.fleet, "--graphs", fresh.path, "--compare", "Samples/fleet/graphs", "--fail-on-change"])
+        #expect(result.status == 0, "graphs changed; re-record with `swift run nodeward infer Samples/fleet`:\n\(result.stdout)")
         #expect(result.stdout.contains("No changes"))
+        let committed = CLI.packageRoot.appendingPathComponent("Samples/fleet/graphs")
+        let names = try FileManager.default.contentsOfDirectory(atPath: committed.path).sorted()
+        #expect(names == (try FileManager.default.contentsOfDirectory(atPath: fresh.path).sorted()))
+        for name in names {
+            let same = try Data(contentsOf: committed.appendingPathComponent(name)) == Data(contentsOf: fresh.appendingPathComponent(name))
+            #expect(same, "Samples/fleet/graphs/\(name) is stale; re-record with `swift run nodeward infer Samples/fleet`")
+        }
     }
 }
