@@ -30,7 +30,7 @@ import Testing
         func surfaced(_ kind: String) -> Bool {
             incidents.filter { $0["kind"] as? String == kind }.allSatisfy { !(($0["surfacedBy"] as? [String]) ?? []).isEmpty }
         }
-        for kind in ["poisoned-retrieval-write", "cross-tenant-read", "rate-burst", "poisoned-tool-egress", "denied-tool", "unlisted-tool"] {
+        for kind in ["poisoned-retrieval-write", "cross-tenant-read", "rate-burst", "poisoned-tool-egress", "denied-tool", "unlisted-tool", "config-drift"] {
             #expect(surfaced(kind), "incident kind \(kind) not surfaced")
         }
         let fidelity = try #require(report["fidelity"] as? [String: Any])

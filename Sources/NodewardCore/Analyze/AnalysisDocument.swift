@@ -125,7 +125,7 @@ extension AnalysisReport {
         guard !incidents.isEmpty else { return }
         let surfaced = incidents.filter { !$0.surfacedBy.isEmpty }.count
         doc.heading("Labelled incidents")
-        doc.paragraph("\(surfaced) of \(incidents.count) labelled incidents are surfaced by a finding above.")
+        doc.paragraph("\(surfaced) of \(incidents.count) labelled incidents are surfaced by a finding above or by a legacy-fidelity disagreement.")
         var table = TextTable(headers: ["incident", "kind", "tenant", "run", "surfaced by"])
         table.rows = incidents.map { [$0.id, $0.kind, $0.tenant, $0.run, $0.surfacedBy.isEmpty ? "not surfaced" : $0.surfacedBy.joined(separator: ", ")] }
         doc.table(table)

@@ -35,6 +35,8 @@ public struct Analyzer {
     var reproduced = 0
     var disagreements: [Fidelity.Disagreement] = []
     var disagreementsTotal = 0
+    /// Runs with at least one disagreement (all of them, not only the listed ones), for incident checks.
+    var disagreementRuns: Set<String> = []
 
     // Observations
     var observations: [String: ObservationAccumulator] = [:]
@@ -130,6 +132,7 @@ public struct Analyzer {
             return
         }
         disagreementsTotal += 1
+        disagreementRuns.insert(step.runId)
         guard disagreements.count < options.maxDisagreements else { return }
         disagreements.append(Fidelity.Disagreement(
             tenant: step.tenant, run: step.runId, step: step.stepId, location: step.source.description,

@@ -145,7 +145,8 @@ extension Analyzer {
         }
         let reported = Set(findings.map(\.id))
         return labels.map { label in
-            let surfaced = runsByFinding.filter { reported.contains($0.key) && $0.value.contains(label.run) }.keys.sorted()
+            var surfaced = runsByFinding.filter { reported.contains($0.key) && $0.value.contains(label.run) }.keys.sorted()
+            if disagreementRuns.contains(label.run) { surfaced.append("legacy-fidelity") }
             return IncidentCheck(id: label.id, kind: label.kind, tenant: label.tenant, run: label.run,
                                  surfacedBy: surfaced, recordedLegacy: label.expectLegacy.map { [$0] } ?? [])
         }.sorted { $0.id < $1.id }
