@@ -96,13 +96,14 @@ public struct Glob: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public func matches(_ text: String) -> Bool {
         if isLiteral { return text == literalText }
-        let input = Array(text.unicodeScalars)
-        // Iterative matcher with single-star backtracking: linear in practice, never exponential.
-        var textIndex = 0
+        // Iterative matcher with single-star backtracking over the scalar view (no copy of the text):
+        // linear in practice, never exponential.
+        let input = text.unicodeScalars
+        var textIndex = input.startIndex
         var tokenIndex = 0
         var starToken = -1
-        var starText = 0
-        while textIndex < input.count {
+        var starText = input.startIndex
+        while textIndex < input.endIndex {
             if tokenIndex < tokens.count {
                 switch tokens[tokenIndex] {
                 case .anyRun:
@@ -111,17 +112,17 @@ public struct Glob: Sendable, Hashable, Codable, CustomStringConvertible {
                     tokenIndex += 1
                     continue
                 case .any:
-                    textIndex += 1
+                    input.formIndex(after: &textIndex)
                     tokenIndex += 1
                     continue
                 case .literal(let scalar) where scalar == input[textIndex]:
-                    textIndex += 1
+                    input.formIndex(after: &textIndex)
                     tokenIndex += 1
                     continue
                 case .set(let ranges, let negated):
                     let value = input[textIndex].value
                     if ranges.contains(where: { $0.contains(value) }) != negated {
-                        textIndex += 1
+                        input.formIndex(after: &textIndex)
                         tokenIndex += 1
                         continue
                     }
@@ -131,7 +132,7 @@ public struct Glob: Sendable, Hashable, Codable, CustomStringConvertible {
             }
             guard starToken >= 0 else { return false }
             tokenIndex = starToken + 1
-            starText += 1
+            input.formIndex(after: &starText)
             textIndex = starText
         }
         while tokenIndex < tokens.count, tokens[tokenIndex] == .anyRun { tokenIndex += 1 }
