@@ -30,6 +30,21 @@ public struct PolicySet: Sendable, Hashable, Codable {
         public var minRuns: Int
         public var minTenants: Int
         public var headroom: Double
+
+        enum CodingKeys: String, CodingKey { case strictness, minRuns, minTenants, headroom }
+
+        // Whole headrooms are written as integers (`2`, not `2e+0`), for review.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(strictness, forKey: .strictness)
+            try container.encode(minRuns, forKey: .minRuns)
+            try container.encode(minTenants, forKey: .minTenants)
+            if headroom.rounded() == headroom, abs(headroom) < 1e9 {
+                try container.encode(Int(headroom), forKey: .headroom)
+            } else {
+                try container.encode(headroom, forKey: .headroom)
+            }
+        }
     }
 }
 
