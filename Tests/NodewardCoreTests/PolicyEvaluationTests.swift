@@ -44,12 +44,15 @@ import Testing
         let result = decisions(run)
         #expect(result[0].effect == .allow)
         #expect(result[1] == Decision(regime: .node, effect: .deny, rule: "support/unknown-step", reason: "unknown step"))
+        #expect(NodeRuleIds.isUnknownStep(result[1]))
+        #expect(!NodeRuleIds.isUnknownStep(result[0]))
     }
 
     @Test func aWorkflowWithoutPoliciesIsDenied() {
         let run = S.run("acme", "x2", at: 0, workflow: "billing", [S.memoryRead("acme")])
         #expect(decisions(run) == [Decision(regime: .node, effect: .deny, rule: "billing/unknown-workflow",
                                             reason: "no node policies for workflow billing")])
+        #expect(NodeRuleIds.isUnknownWorkflow(decisions(run)[0]))
     }
 
     @Test func readingAnotherTenantsPartitionOrAnUnobservedKeyIsDeniedByResources() {

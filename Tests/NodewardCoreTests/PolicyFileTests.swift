@@ -94,3 +94,19 @@ import Testing
         #expect(codes == [.policyDuplicateNode, .policyInvalidValue])
     }
 }
+
+extension PolicyFileTests {
+    @Test func misspeltKeysAreErrorsBecauseTheyWouldDropAConstraint() throws {
+        let text = try Self.fixture("support.yaml").replacingOccurrences(of: "      origin:\n      - request\n",
+                                                                         with: "      orgin:\n      - request\n")
+        let diagnostics = PolicyReader.read(yaml: text, file: "support.yaml").diagnostics
+        #expect(diagnostics.map(\.code) == [.policyUnknownKey])
+        #expect(diagnostics.first?.keyPath == "nodes.3.allow.arguments.0.orgin")
+        #expect(diagnostics.first?.location?.column == 7)
+    }
+
+    @Test func duplicateKeysAreErrors() {
+        let diagnostics = PolicyReader.read(yaml: "version: 1\nversion: 1\n", file: "k.yaml").diagnostics
+        #expect(diagnostics.map(\.code) == [.policyDuplicateKey])
+    }
+}

@@ -171,3 +171,18 @@ public struct NodeEvaluator: Sendable {
         }
     }
 }
+
+/// Rule ids of node decisions that reports class separately (docs/policy-language.md, "Rule ids").
+public enum NodeRuleIds {
+    public static let unknownStep = "unknown-step"
+    public static let unknownWorkflow = "unknown-workflow"
+
+    /// A deny because the step matched no node (`<workflow>/unknown-step`): shadow mode's `unknown-step`.
+    public static func isUnknownStep(_ decision: Decision) -> Bool {
+        decision.regime == .node && decision.effect == .deny && decision.rule.hasSuffix("/" + unknownStep)
+    }
+
+    public static func isUnknownWorkflow(_ decision: Decision) -> Bool {
+        decision.regime == .node && decision.effect == .deny && decision.rule.hasSuffix("/" + unknownWorkflow)
+    }
+}

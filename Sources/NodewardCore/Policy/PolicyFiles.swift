@@ -8,6 +8,8 @@ extension DiagnosticCode {
     public static let policyUnknownNode: DiagnosticCode = "policy.unknown-node"
     public static let policyDuplicateNode: DiagnosticCode = "policy.duplicate-node"
     public static let policyInvalidValue: DiagnosticCode = "policy.invalid-value"
+    public static let policyUnknownKey: DiagnosticCode = "policy.unknown-key"
+    public static let policyDuplicateKey: DiagnosticCode = "policy.duplicate-key"
 }
 
 extension PolicySet {
@@ -34,6 +36,9 @@ public enum PolicyReader {
         } catch {
             return (nil, [.error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))])
         }
+        // A misspelt key would silently drop a constraint (a wider policy), so unknown keys are errors.
+        let unknownKeys = PolicySchema.unknownKeys(in: root, file: file)
+        if !unknownKeys.isEmpty { return (nil, unknownKeys) }
         let policies: PolicySet
         do {
             policies = try YAMLDecoder().decode(PolicySet.self, from: root)
@@ -111,6 +116,9 @@ public enum PolicyReader {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return .error(.policySyntax, problem, at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return .error(.policyDuplicateKey, "duplicate key \(duplicates.sorted().joined(separator: ", "))",
+                          at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         default:
             return .error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))
         }
