@@ -25,7 +25,8 @@ struct GrantKey: Hashable, Sendable {
     let argument: String
 }
 
-struct CompiledWorkflow: Sendable {
+/// Classes, so that looking a workflow or node up retains one reference instead of copying every field.
+final class CompiledWorkflow: Sendable {
     static let request: Int32 = -1
     static let start: Int32 = -1
     /// A step that matched no node, as a data source or predecessor.
@@ -53,7 +54,7 @@ struct CompiledWorkflow: Sendable {
     }
 }
 
-struct CompiledNode: Sendable {
+final class CompiledNode: Sendable {
     let id: String
     let index: Int32
     let kind: StepKind

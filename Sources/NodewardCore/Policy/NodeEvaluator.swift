@@ -3,8 +3,30 @@
 /// `limits.perMinute` buckets advance with step timestamps, so feed steps in time order.
 public struct NodeEvaluator: Sendable {
     public let policies: CompiledPolicySet
-    let sandboxes: [String: TenantSandbox]
+    let sandboxes: [String: SandboxBox]
     var minuteBuckets: [MinuteKey: LegacyTokenBucket] = [:]
+    /// Templated operations and resources per tenant: templating builds strings, a lookup does not.
+    /// Bounded; cleared when full (resource paths can be high-cardinality).
+    var operationCache: [OperationCacheKey: String] = [:]
+    var resourceCache: [ResourceCacheKey: String] = [:]
+    static let cacheLimit = 16_384
+
+    /// A sandbox behind one reference, so a lookup does not copy its every field.
+    final class SandboxBox: Sendable {
+        let sandbox: TenantSandbox
+        init(_ sandbox: TenantSandbox) { self.sandbox = sandbox }
+    }
+
+    struct OperationCacheKey: Hashable, Sendable {
+        let tenant: String
+        let kind: StepKind
+        let operation: String
+    }
+
+    struct ResourceCacheKey: Hashable, Sendable {
+        let tenant: String
+        let resource: Resource
+    }
 
     struct MinuteKey: Hashable, Sendable {
         let workflow: String
@@ -15,7 +37,7 @@ public struct NodeEvaluator: Sendable {
     /// The sandboxes bind a step's resources to `${tenant...}` templates, as inference does.
     public init(policies: CompiledPolicySet, sandboxes: [TenantSandbox]) {
         self.policies = policies
-        self.sandboxes = Dictionary(sandboxes.map { ($0.tenantId, $0) }, uniquingKeysWith: { first, _ in first })
+        self.sandboxes = Dictionary(sandboxes.map { ($0.tenantId, SandboxBox($0)) }, uniquingKeysWith: { first, _ in first })
     }
 
     public mutating func evaluate(_ step: Step, in run: inout RunContext) -> Decision {
@@ -25,13 +47,12 @@ public struct NodeEvaluator: Sendable {
             return Decision(regime: .node, effect: .deny, rule: "\(step.workflow)/unknown-workflow",
                             reason: "no node policies for workflow \(step.workflow)")
         }
-        let sandbox = sandboxes[step.tenant]
-        let operation = ResourceTemplating.operation(step.operation, kind: step.kind, tenant: step.tenant, sandbox: sandbox)
+        let operation = templatedOperation(step)
         guard let candidates = workflow.byOperation[OperationKey(kind: step.kind, operation: operation)] else {
             return workflow.unknownStep
         }
         let predecessor = run.predecessor(of: step, at: position)
-        let resources = templatedResources(step, sandbox: sandbox)
+        let resources = templatedResources(step)
         guard let node = choose(candidates, in: workflow, predecessor: predecessor, resources: resources) else {
             return workflow.unknownStep
         }
@@ -43,14 +64,7 @@ public struct NodeEvaluator: Sendable {
         if let limit = node.perRun, count >= limit, let deny = node.perRunDeny { return deny }
         if let limit = node.perMinute, let deny = node.perMinuteDeny {
             let key = MinuteKey(workflow: workflow.name, tenant: step.tenant, node: node.index)
-            var bucket = minuteBuckets[key] ?? LegacyTokenBucket(perMinute: limit)
-            bucket.refill(at: step.startNanos)
-            guard bucket.canTake(1) else {
-                minuteBuckets[key] = bucket
-                return deny
-            }
-            bucket.take(1)
-            minuteBuckets[key] = bucket
+            if !Self.take(&minuteBuckets[key, default: LegacyTokenBucket(perMinute: limit)], at: step.startNanos) { return deny }
         }
         run.allowedCounts[node.index] = count + 1
         return node.allow
@@ -62,10 +76,38 @@ public struct NodeEvaluator: Sendable {
         return run.steps.map { evaluate($0, in: &context) }
     }
 
-    func templatedResources(_ step: Step, sandbox: TenantSandbox?) -> [String] {
+    static func take(_ bucket: inout LegacyTokenBucket, at nanos: Int64) -> Bool {
+        bucket.refill(at: nanos)
+        guard bucket.canTake(1) else { return false }
+        bucket.take(1)
+        return true
+    }
+
+    mutating func templatedOperation(_ step: Step) -> String {
+        let key = OperationCacheKey(tenant: step.tenant, kind: step.kind, operation: step.operation)
+        if let cached = operationCache[key] { return cached }
+        let templated = ResourceTemplating.operation(step.operation, kind: step.kind, tenant: step.tenant, sandbox: sandboxes[step.tenant]?.sandbox)
+        if operationCache.count >= Self.cacheLimit { operationCache.removeAll(keepingCapacity: true) }
+        operationCache[key] = templated
+        return templated
+    }
+
+    /// The step's resources as templates, with the same templating as inference.
+    mutating func templatedResources(_ step: Step) -> [String] {
+        guard !step.resources.isEmpty else { return [] }
         var resources: [String] = []
         resources.reserveCapacity(step.resources.count)
-        for resource in step.resources { resources.append(ResourceTemplating.template(resource, tenant: step.tenant, sandbox: sandbox)) }
+        for resource in step.resources {
+            let key = ResourceCacheKey(tenant: step.tenant, resource: resource)
+            if let cached = resourceCache[key] {
+                resources.append(cached)
+                continue
+            }
+            let templated = ResourceTemplating.template(resource, tenant: step.tenant, sandbox: sandboxes[step.tenant]?.sandbox)
+            if resourceCache.count >= Self.cacheLimit { resourceCache.removeAll(keepingCapacity: true) }
+            resourceCache[key] = templated
+            resources.append(templated)
+        }
         return resources
     }
 
@@ -90,11 +132,14 @@ public struct NodeEvaluator: Sendable {
 
     /// Argument constraints, then edge grants. Nil when both pass.
     func checkData(_ step: Step, node: CompiledNode, at position: Int32, run: RunContext) -> Decision? {
-        let needsFlows = !node.grants.isEmpty || node.arguments.contains { $0.origin != nil } || !step.arguments.isEmpty || !step.inputs.isEmpty
-        guard needsFlows else { return nil }
+        // Value matching needs something to match against: the request or an earlier result.
+        let canFlow = !step.inputs.isEmpty || (!step.arguments.isEmpty && (!run.userRequest.isEmpty || !run.producers.isEmpty))
+        guard canFlow || !node.arguments.isEmpty else { return nil }
         var flows: [GrantKey] = []
-        Provenance.forEachSource(of: step, at: position, request: run.userRequest, positions: run.positions, producers: run.producers) { source, argument, _ in
-            flows.append(GrantKey(source: run.source(source), argument: argument))
+        if canFlow {
+            Provenance.forEachSource(of: step, at: position, request: run.userRequest, positions: run.positions, producers: run.producers) { source, argument, _ in
+                flows.append(GrantKey(source: run.source(source), argument: argument))
+            }
         }
         let recorded = !step.arguments.isEmpty || !step.inputs.isEmpty
         for constraint in node.arguments {

@@ -3,8 +3,8 @@
 /// same rules as inference), and per-node step counts (for `limits.perRun`). Make one per run and pass
 /// it to every `NodeEvaluator.evaluate` call of that run, in step order.
 public struct RunContext: Sendable {
-    public let runId: String
-    public let userRequest: String
+    public private(set) var runId: String
+    public private(set) var userRequest: String
     var positions: [String: Int32] = [:]
     /// The node index each step matched (`CompiledWorkflow.unmatched` if none), by position.
     var matched: [Int32] = []
@@ -22,6 +22,16 @@ public struct RunContext: Sendable {
     }
 
     public var stepCount: Int { matched.count }
+
+    /// Starts a new run, keeping the storage of the previous one (no allocation for runs of similar size).
+    public mutating func reset(runId: String, userRequest: String?) {
+        self.runId = runId
+        self.userRequest = userRequest ?? ""
+        positions.removeAll(keepingCapacity: true)
+        matched.removeAll(keepingCapacity: true)
+        producers.removeAll(keepingCapacity: true)
+        allowedCounts.removeAll(keepingCapacity: true)
+    }
 
     /// The control predecessor's matched node: the earliest explicit parent seen earlier in the run,
     /// else the previous step; `start` (-1) for the first step. The same rule as inference.
