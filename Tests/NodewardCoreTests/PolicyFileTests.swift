@@ -110,3 +110,12 @@ extension PolicyFileTests {
         #expect(diagnostics.map(\.code) == [.policyDuplicateKey])
     }
 }
+
+extension PolicyFileTests {
+    @Test func aliasesAndDeepNestingAreRejectedBeforeComposing() {
+        let bomb = "version: 1\na: &a [x, x]\nb: &b [*a, *a]\n"
+        #expect(PolicyReader.read(yaml: bomb, file: "b.yaml").diagnostics.map(\.code) == [.yamlAliasLimit])
+        let deep = "version: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n"
+        #expect(PolicyReader.read(yaml: deep, file: "d.yaml").diagnostics.map(\.code) == [.yamlTooDeep])
+    }
+}

@@ -24,7 +24,21 @@ extension PolicySet {
 
 /// Reads a policy file. Problems are `Diagnostic`s with file:line:col where the YAML node is known.
 public enum PolicyReader {
+    /// Policy files need no aliases, so none are accepted (an alias bomb composes cheaply and explodes
+    /// when walked); nesting is bounded because Yams' composer is recursive.
+    static let limits: SandboxLimits = {
+        var limits = SandboxLimits()
+        limits.maxAliases = 0
+        return limits
+    }()
+
     public static func read(yaml text: String, file: String) -> (policies: PolicySet?, diagnostics: [Diagnostic]) {
+        guard text.utf8.count <= limits.maxFileBytes else {
+            return (nil, [.error(.fileTooLarge, "a policy file may hold at most \(limits.maxFileBytes) bytes", at: SourceLocation(file: file, line: 1))])
+        }
+        if let offence = SandboxPreScan.check(SandboxPreScan.DocumentChunk(text: text, firstLine: 1), limits: limits) {
+            return (nil, [.error(offence.code, offence.message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
+        }
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: text) else {
