@@ -119,3 +119,14 @@ extension PolicyFileTests {
         #expect(PolicyReader.read(yaml: deep, file: "d.yaml").diagnostics.map(\.code) == [.yamlTooDeep])
     }
 }
+
+extension PolicyFileTests {
+    @Test func anUnknownStepKindIsAnInvalidValueAtItsPosition() throws {
+        let text = try Self.fixture("support.yaml").replacingOccurrences(of: "    kind: output\n", with: "    kind: robot\n")
+        let diagnostic = try #require(PolicyReader.read(yaml: text, file: "support.yaml").diagnostics.first)
+        #expect(diagnostic.code == .policyInvalidValue)
+        #expect(diagnostic.keyPath == "nodes.1.match.kind")
+        let line = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("kind: robot") })
+        #expect(diagnostic.location?.line == line + 1)
+    }
+}

@@ -118,7 +118,7 @@ public enum PolicyReader {
         case .keyNotFound(let key, let context):
             (path, message, code) = (keys(context.codingPath), "missing field \(key.stringValue)", .policyMissingField)
         case .dataCorrupted(let context):
-            (path, message, code) = (keys(context.codingPath), "invalid value (\(context.debugDescription))", .policyInvalidValue)
+            (path, message, code) = (keys(context.codingPath), "invalid value", .policyInvalidValue)
         @unknown default:
             (path, message, code) = ([], "not a policy file", .policyType)
         }
