@@ -138,3 +138,15 @@ import Testing
         #expect(early == [Decision(regime: .node, effect: .deny, rule: "support/unknown-step", reason: "unknown step")])
     }
 }
+
+extension PolicyEvaluationTests {
+    @Test(arguments: PolicyStrictness.allCases)
+    func everyBenignStepIsAllowedAtEveryStrictness(_ strictness: PolicyStrictness) {
+        let set = S.policies(S.benignRuns + [S.poisonedRun], options: PolicyGeneratorOptions(strictness: strictness))
+        var evaluator = S.evaluator([set])
+        let denied = S.benignRuns.flatMap { run in zip(run.steps, evaluator.evaluate(run)).filter { $0.1.effect != .allow } }
+        #expect(denied.isEmpty, "\(denied.first.map { "\($0.0.runId)/\($0.0.stepId): \($0.1)" } ?? "")")
+        // The poisoned send is denied at every strictness (permissive by inputs: it grants no origins).
+        #expect(evaluator.evaluate(S.poisonedRun)[3].effect == .deny)
+    }
+}

@@ -107,3 +107,24 @@ import Testing
         #expect(forward.hasPrefix("version: 1\nworkflow: support\nagent: agent\n"))
     }
 }
+
+extension PolicyGenerationTests {
+    @Test func aStoreWriteIsNotGrantedToATenantWhoseStoreIsReadOnly() throws {
+        func withStore(_ sandbox: TenantSandbox, _ access: StoreAccess) -> TenantSandbox {
+            var copy = sandbox
+            copy.dataStores = [DataStoreConfig(name: "crm", kind: "postgres", access: access, scopePrefix: "\(sandbox.tenantId).", index: 0)]
+            return copy
+        }
+        let sandboxes = [withStore(S.sandboxes[0], .readWrite), withStore(S.sandboxes[1], .read)]
+        let runs = (0..<6).map { index -> Run in
+            let tenant = index % 2 == 0 ? "acme" : "globex"
+            return S.run(tenant, "w\(index)", at: Int64(index) * 1_000_000_000, [
+                S.StepSpec(kind: .dataWrite, operation: "crm.upsert", resources: [.store("crm", path: "\(tenant).contacts/row-\(index)77", access: .write)]),
+            ])
+        }
+        let write = try node("data_write.crm.upsert", in: S.policies(runs, sandboxes: sandboxes))
+        #expect(write.allow.resources == ["store:crm/${tenant.scope}contacts/* [write]"])
+        #expect(write.tenants == ["acme"])
+        #expect(write.withheld == ["tenant globex: the legacy sandbox denies this node (globex/dataStores[crm].access)"])
+    }
+}

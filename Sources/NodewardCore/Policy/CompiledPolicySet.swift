@@ -59,7 +59,7 @@ final class CompiledNode: Sendable {
     let index: Int32
     let kind: StepKind
     let operation: String
-    let matchResources: [String]
+    let matchResources: Set<String>
     /// Predecessor node indices (`start` = -1); nil when the node is not split by predecessor.
     let after: Set<Int32>?
     let tenants: Set<String>
@@ -80,7 +80,7 @@ final class CompiledNode: Sendable {
         self.index = index
         kind = node.match.kind
         operation = node.match.operation
-        matchResources = node.match.resources.sorted()
+        matchResources = Set(node.match.resources)
         after = node.match.after.map { Set($0.map { resolve($0, TaskGraph.start) }) }
         tenants = Set(node.tenants)
         resources = Set(node.allow.resources)

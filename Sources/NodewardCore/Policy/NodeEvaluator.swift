@@ -122,10 +122,8 @@ public struct NodeEvaluator: Sendable {
             let node = workflow.nodes[Int(index)]
             if let after = node.after, !after.contains(predecessor) { continue }
             if first == nil { first = node }
-            if covering == nil, resources.allSatisfy(node.resources.contains) {
-                if node.matchResources.count == distinct { return node }
-                covering = node
-            }
+            if node.matchResources.count == distinct, resources.allSatisfy(node.matchResources.contains) { return node }
+            if covering == nil, resources.allSatisfy(node.resources.contains) { covering = node }
         }
         return covering ?? first
     }

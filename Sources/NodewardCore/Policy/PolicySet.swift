@@ -31,6 +31,13 @@ public struct PolicySet: Sendable, Hashable, Codable {
         public var minTenants: Int
         public var headroom: Double
 
+        public init(strictness: PolicyStrictness, minRuns: Int, minTenants: Int, headroom: Double) {
+            self.strictness = strictness
+            self.minRuns = minRuns
+            self.minTenants = minTenants
+            self.headroom = headroom
+        }
+
         enum CodingKeys: String, CodingKey { case strictness, minRuns, minTenants, headroom }
 
         // Whole headrooms are written as integers (`2`, not `2e+0`), for review.

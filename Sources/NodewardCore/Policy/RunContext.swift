@@ -51,7 +51,8 @@ public struct RunContext: Sendable {
 
     mutating func begin(_ step: Step) -> Int32 {
         let position = Int32(matched.count)
-        if positions[step.stepId] == nil { positions[step.stepId] = position }
+        // The latest step with an id wins, as in inference's position map.
+        positions[step.stepId] = position
         matched.append(CompiledWorkflow.unmatched)
         return position
     }
