@@ -46,13 +46,41 @@ enum Provenance {
             var tokens = Set<String>()
             value.forEachString { ValueTokens.candidates(in: $0, into: &tokens) }
             for token in tokens {
-                if !request.isEmpty, request.contains(token) {
+                if !request.isEmpty, occurs(token, in: request) {
                     body(-1, argument, false)
                 } else if let source = producers[token] {
                     body(source, argument, false)
                 }
             }
         }
+    }
+
+    /// `request.contains(token)`, with a byte search when both are ASCII and the token holds no CR or LF
+    /// (then bytes and characters coincide, so the answer is the same, and much cheaper).
+    static func occurs(_ token: String, in request: String) -> Bool {
+        let fast = token.utf8.withContiguousStorageIfAvailable { needle -> Bool? in
+            guard !needle.isEmpty, needle.allSatisfy({ $0 < 0x80 && $0 != 10 && $0 != 13 }) else { return nil }
+            return request.utf8.withContiguousStorageIfAvailable { haystack -> Bool? in
+                guard haystack.allSatisfy({ $0 < 0x80 }) else { return nil }
+                return containsBytes(haystack, needle)
+            } ?? nil
+        } ?? nil
+        return fast ?? request.contains(token)
+    }
+
+    static func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        let first = needle[0]
+        var start = 0
+        while start <= haystack.count - needle.count {
+            if haystack[start] == first {
+                var offset = 1
+                while offset < needle.count, haystack[start + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
     }
 
     /// Records the candidate values of a step's result as produced at `position` (outputs produce nothing).
