@@ -115,6 +115,9 @@ extension PolicyFileTests {
     @Test func aliasesAndDeepNestingAreRejectedBeforeComposing() {
         let bomb = "version: 1\na: &a [x, x]\nb: &b [*a, *a]\n"
         #expect(PolicyReader.read(yaml: bomb, file: "b.yaml").diagnostics.map(\.code) == [.yamlAliasLimit])
+        let unquoted = PolicyReader.read(yaml: "version: 1\npattern: *@acme.example\n", file: "u.yaml").diagnostics
+        #expect(unquoted.first?.message.contains("quote a value that starts with *") == true)
+        #expect(unquoted.first?.location == SourceLocation(file: "u.yaml", line: 2, column: 10))
         let deep = "version: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n"
         #expect(PolicyReader.read(yaml: deep, file: "d.yaml").diagnostics.map(\.code) == [.yamlTooDeep])
     }
@@ -128,5 +131,15 @@ extension PolicyFileTests {
         #expect(diagnostic.keyPath == "nodes.1.match.kind")
         let line = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("kind: robot") })
         #expect(diagnostic.location?.line == line + 1)
+    }
+}
+
+extension PolicyFileTests {
+    @Test func globsStartingWithAStarRoundTripWithoutLookingLikeAliases() throws {
+        var policies = Self.policies
+        policies.nodes[3].allow.arguments = [ArgumentConstraint(name: "to", pattern: "*@${tenant.id}.example", excluded: ["*@evil.example", "[!a]*"])]
+        let (read, diagnostics) = PolicyReader.read(yaml: policies.yaml(), file: "g.yaml")
+        #expect(diagnostics.isEmpty)
+        #expect(read == policies)
     }
 }

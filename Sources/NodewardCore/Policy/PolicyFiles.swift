@@ -37,7 +37,10 @@ public enum PolicyReader {
             return (nil, [.error(.fileTooLarge, "a policy file may hold at most \(limits.maxFileBytes) bytes", at: SourceLocation(file: file, line: 1))])
         }
         if let offence = SandboxPreScan.check(SandboxPreScan.DocumentChunk(text: text, firstLine: 1), limits: limits) {
-            return (nil, [.error(offence.code, offence.message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
+            let message = offence.code == .yamlAliasLimit
+                ? "policy files accept no YAML aliases; quote a value that starts with * (pattern: '*@example.com')"
+                : offence.message
+            return (nil, [.error(offence.code, message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
         }
         let root: Node
         do {
