@@ -143,3 +143,20 @@ extension PolicyFileTests {
         #expect(read == policies)
     }
 }
+
+extension PolicyFileTests {
+    @Test func aFolderLoadsEveryFileAndRejectsASecondFileForTheSameWorkflow() throws {
+        let folder = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("policy").path
+        let (sets, diagnostics) = PolicyFolder.load(directory: folder)
+        #expect(diagnostics.isEmpty)
+        #expect(sets == [Self.policies])
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-policy-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        for name in ["a.yaml", "b.yaml"] { try Self.policies.yaml().write(to: copy.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let twice = PolicyFolder.load(directory: copy.path)
+        #expect(twice.sets.count == 1)
+        #expect(twice.diagnostics.map(\.code) == [.policyDuplicateWorkflow])
+        #expect(PolicyFolder.load(directory: copy.appendingPathComponent("missing").path).diagnostics.map(\.code) == [.fileUnreadable])
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 extension DiagnosticCode {
@@ -10,6 +11,7 @@ extension DiagnosticCode {
     public static let policyInvalidValue: DiagnosticCode = "policy.invalid-value"
     public static let policyUnknownKey: DiagnosticCode = "policy.unknown-key"
     public static let policyDuplicateKey: DiagnosticCode = "policy.duplicate-key"
+    public static let policyDuplicateWorkflow: DiagnosticCode = "policy.duplicate-workflow"
 }
 
 extension PolicySet {
@@ -175,5 +177,35 @@ public enum PolicyReader {
     static func location(of node: Node, file: String) -> SourceLocation {
         guard let mark = node.mark else { return SourceLocation(file: file, line: 1) }
         return SourceLocation(file: file, line: mark.line, column: mark.column)
+    }
+}
+
+/// Reading every policy file of a `policies/` folder (for the later `check` and `--evaluate` stages).
+public enum PolicyFolder {
+    public static func load(directory: String) -> (sets: [PolicySet], diagnostics: [Diagnostic]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            return ([], [.error(.fileUnreadable, "cannot read the policies folder", at: SourceLocation(file: directory, line: 1))])
+        }
+        var sets: [PolicySet] = []
+        var diagnostics: [Diagnostic] = []
+        var files: [String: String] = [:]
+        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(.error(.fileUnreadable, "cannot read policy file", at: SourceLocation(file: path, line: 1)))
+                continue
+            }
+            let (set, found) = PolicyReader.read(yaml: text, file: path)
+            diagnostics += found
+            guard let set else { continue }
+            if let first = files[set.workflow] {
+                diagnostics.append(.error(.policyDuplicateWorkflow, "workflow \(set.workflow) already has policies in \(first)",
+                                          at: SourceLocation(file: path, line: 1)))
+                continue
+            }
+            files[set.workflow] = path
+            sets.append(set)
+        }
+        return (sets.sorted { $0.workflow < $1.workflow }, diagnostics)
     }
 }
