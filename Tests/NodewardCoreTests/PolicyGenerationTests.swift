@@ -128,3 +128,26 @@ extension PolicyGenerationTests {
         #expect(write.withheld == ["tenant globex: the legacy sandbox denies this node (globex/dataStores[crm].access)"])
     }
 }
+
+extension PolicyGenerationTests {
+    @Test func aWriteSeenOnlyInOnePoisonedRunIsGrantedToNoOneUnlessPermissive() throws {
+        var hijacked = S.poisoned("acme", 60)
+        hijacked.steps[3].operation = "payments.transfer"
+        let runs = S.benignRuns + [hijacked]
+        for strictness in [PolicyStrictness.balanced, .strict] {
+            let transfer = try node("tool_call.payments.transfer", in: S.policies(runs, sandboxes: Self.allowingPayments,
+                                                                                  options: PolicyGeneratorOptions(strictness: strictness)))
+            #expect(transfer.tenants == [])
+            #expect(transfer.withheld?.first == "all tenants: \(strictness.rawValue) grants no low-support state-changing node")
+        }
+        let permissive = try node("tool_call.payments.transfer", in: S.policies(runs, sandboxes: Self.allowingPayments,
+                                                                                options: PolicyGeneratorOptions(strictness: .permissive)))
+        #expect(permissive.tenants == ["acme", "globex"])
+    }
+
+    static let allowingPayments = S.sandboxes.map { sandbox -> TenantSandbox in
+        var copy = sandbox
+        copy.tools.allow.append(ToolRule(tool: S.glob("payments.*"), index: 3))
+        return copy
+    }
+}

@@ -102,9 +102,16 @@ public struct PolicyGenerator: Sendable {
     /// Tenants granted the node (strict: those seen on it; otherwise those running the workflow) whose
     /// legacy sandbox allows it, and the tool-argument globs they share.
     func confine(_ node: TaskGraph.Node, withheld: inout [String]) -> ([String], PolicyConfinement.ToolArgumentGlobs) {
-        if options.strictness == .strict, isStateChanging(node), node.flags.contains("rare") || node.flags.contains("low-support") {
-            withheld.append("all tenants: strict grants no rare or low-support state-changing node")
-            return ([], .init())
+        // A write the evidence barely supports (one poisoned run can add a node) is granted to no one:
+        // balanced withholds low-support ones, strict also rare ones.
+        if isStateChanging(node), options.strictness != .permissive {
+            let lowSupport = node.evidence.runs < options.minRuns || node.evidence.tenants.count < options.minTenants
+                || node.flags.contains("low-support")
+            let rare = node.flags.contains("rare")
+            if lowSupport || (options.strictness == .strict && rare) {
+                withheld.append("all tenants: \(options.strictness.rawValue) grants no \(lowSupport ? "low-support" : "rare") state-changing node")
+                return ([], .init())
+            }
         }
         let candidates = options.strictness == .strict ? node.evidence.tenants : graph.evidence.tenants
         var granted: [(tenant: String, globs: PolicyConfinement.ToolArgumentGlobs)] = []
