@@ -151,3 +151,19 @@ extension PolicyGenerationTests {
         return copy
     }
 }
+
+extension PolicyGenerationTests {
+    @Test func aTenantWithoutTheBindingATemplateNeedsIsNotGranted() throws {
+        var globex = S.sandboxes[1]
+        globex.memory = nil
+        let set = S.policies(S.benignRuns, sandboxes: [S.sandboxes[0], globex])
+        // Without a namespace to template, globex's reads are a role of their own (only its id templated).
+        let templated = try #require(set.nodes.first { $0.match.resources == ["memory:${tenant.memory}/prefs/*"] })
+        #expect(templated.tenants == ["acme"])
+        #expect(templated.withheld == ["tenant globex: its sandbox lacks a value the node's templates need"])
+        let literal = try #require(set.nodes.first { $0.match.resources == ["memory:${tenant.id}-mem/prefs/*"] })
+        #expect(literal.tenants == [])
+        #expect(literal.withheld == ["tenant acme: the legacy sandbox denies this node (acme/memory.namespace)",
+                                     "tenant globex: the legacy sandbox denies this node (globex/memory)"])
+    }
+}

@@ -9,6 +9,8 @@ struct PolicyConfinement {
         case granted(ToolArgumentGlobs)
         /// Denied by this legacy rule id.
         case denied(rule: String)
+        /// The sandbox lacks a value a `${tenant...}` template needs (no memory namespace, no such store).
+        case unbound
     }
 
     /// Argument globs from the tool rules: `required` must match, `excluded` must not.
@@ -24,7 +26,7 @@ struct PolicyConfinement {
 
     static func verdict(for node: TaskGraph.Node, sandbox: TenantSandbox) -> Verdict {
         guard let step = representativeStep(node, sandbox: sandbox) else {
-            return .denied(rule: "\(sandbox.tenantId)/bindings")
+            return .unbound
         }
         var evaluator = LegacyEvaluator(sandbox: sandbox)
         let decision = evaluator.evaluate(step)

@@ -123,6 +123,7 @@ public struct PolicyGenerator: Sendable {
             switch PolicyConfinement.verdict(for: node, sandbox: sandbox) {
             case .granted(let globs): granted.append((tenant, globs))
             case .denied(let rule): withheld.append("tenant \(tenant): the legacy sandbox denies this node (\(rule))")
+            case .unbound: withheld.append("tenant \(tenant): its sandbox lacks a value the node's templates need")
             }
         }
         // Tenants must share the required globs (they are templated, so they usually do); the largest
