@@ -1,0 +1,153 @@
+/// Policy sets compiled once for evaluation: node ids interned to indices, nodes indexed by kind and
+/// operation, sets for resources and grants, globs compiled, and every allow and fixed deny decision
+/// built in advance. Nothing here is parsed at evaluation time.
+public struct CompiledPolicySet: Sendable {
+    let workflows: [String: CompiledWorkflow]
+
+    /// Sets for the same workflow: the first wins (the reader reports duplicates).
+    public init(_ sets: [PolicySet]) {
+        var workflows: [String: CompiledWorkflow] = [:]
+        for set in sets where workflows[set.workflow] == nil { workflows[set.workflow] = CompiledWorkflow(set) }
+        self.workflows = workflows
+    }
+
+    public var workflowNames: [String] { workflows.keys.sorted() }
+}
+
+struct OperationKey: Hashable, Sendable {
+    let kind: StepKind
+    let operation: String
+}
+
+/// A data source (`request` = -1, else a node index) and the argument it feeds.
+struct GrantKey: Hashable, Sendable {
+    let source: Int32
+    let argument: String
+}
+
+/// Classes, so that looking a workflow or node up retains one reference instead of copying every field.
+final class CompiledWorkflow: Sendable {
+    static let request: Int32 = -1
+    static let start: Int32 = -1
+    /// A step that matched no node, as a data source or predecessor.
+    static let unmatched: Int32 = -2
+
+    let name: String
+    let nodes: [CompiledNode]
+    let byOperation: [OperationKey: [Int32]]
+    let unknownStep: Decision
+
+    init(_ set: PolicySet) {
+        name = set.workflow
+        let sorted = set.nodes.sorted { $0.id < $1.id }
+        var index: [String: Int32] = [:]
+        for (position, node) in sorted.enumerated() where index[node.id] == nil { index[node.id] = Int32(position) }
+        // Ids the file does not define resolve to a value no step can have (the reader reports them).
+        func resolve(_ id: String, pseudo: String) -> Int32 { id == pseudo ? -1 : index[id] ?? Int32.min }
+        nodes = sorted.enumerated().map { position, node in
+            CompiledNode(node, index: Int32(position), workflow: set.workflow, resolve: resolve)
+        }
+        var byOperation: [OperationKey: [Int32]] = [:]
+        for node in nodes { byOperation[OperationKey(kind: node.kind, operation: node.operation), default: []].append(node.index) }
+        self.byOperation = byOperation
+        unknownStep = Decision(regime: .node, effect: .deny, rule: "\(set.workflow)/unknown-step", reason: "unknown step")
+    }
+}
+
+final class CompiledNode: Sendable {
+    let id: String
+    let index: Int32
+    let kind: StepKind
+    let operation: String
+    let matchResources: Set<String>
+    /// Predecessor node indices (`start` = -1); nil when the node is not split by predecessor.
+    let after: Set<Int32>?
+    let tenants: Set<String>
+    let resources: Set<String>
+    let arguments: [CompiledArgument]
+    let grants: Set<GrantKey>
+    let perRun: Int?
+    let perMinute: Int?
+    let rulePrefix: String
+    let allow: Decision
+    let tenantDeny: Decision
+    let resourceDeny: Decision
+    let perRunDeny: Decision?
+    let perMinuteDeny: Decision?
+
+    init(_ node: NodePolicy, index: Int32, workflow: String, resolve: (String, String) -> Int32) {
+        id = node.id
+        self.index = index
+        kind = node.match.kind
+        operation = node.match.operation
+        matchResources = Set(node.match.resources)
+        after = node.match.after.map { Set($0.map { resolve($0, TaskGraph.start) }) }
+        tenants = Set(node.tenants)
+        resources = Set(node.allow.resources)
+        let prefix = "\(workflow)/\(node.id)"
+        rulePrefix = prefix
+        arguments = (node.allow.arguments ?? []).map {
+            CompiledArgument($0, tenants: node.tenants, rulePrefix: prefix, resolve: { resolve($0, TaskGraph.request) })
+        }
+        grants = Set(node.inputs.flatMap { grant in
+            grant.arguments.map { GrantKey(source: resolve(grant.from, TaskGraph.request), argument: $0) }
+        })
+        perRun = node.limits.perRun
+        perMinute = node.limits.perMinute
+        allow = Decision(regime: .node, effect: .allow, rule: prefix, reason: "allowed by node policy \(node.id)")
+        tenantDeny = Decision(regime: .node, effect: .deny, rule: prefix + "/tenants", reason: "node \(node.id) is not granted to this tenant")
+        resourceDeny = Decision(regime: .node, effect: .deny, rule: prefix + "/resources",
+                                reason: "a resource is outside the templates node \(node.id) allows")
+        perRunDeny = node.limits.perRun.map {
+            Decision(regime: .node, effect: .deny, rule: prefix + "/limits.perRun", reason: "more than \($0) steps of node \(node.id) in one run")
+        }
+        perMinuteDeny = node.limits.perMinute.map {
+            Decision(regime: .node, effect: .deny, rule: prefix + "/limits.perMinute", reason: "more than \($0) steps of node \(node.id) per minute for this tenant")
+        }
+    }
+}
+
+/// One argument constraint, with globs bound per tenant where they use `${tenant.id}`. A glob that does
+/// not compile matches nothing, so the constraint fails closed.
+struct CompiledArgument: Sendable {
+    enum Globs: Sendable {
+        case shared(Glob?)
+        case perTenant([String: Glob])
+
+        func glob(for tenant: String) -> Glob? {
+            switch self {
+            case .shared(let glob): return glob
+            case .perTenant(let globs): return globs[tenant]
+            }
+        }
+    }
+
+    let name: String
+    let values: Set<String>?
+    let pattern: Globs?
+    let excluded: [Globs]
+    let origin: Set<Int32>?
+    let valuesRule: String
+    let patternRule: String
+    let excludedRule: String
+    let originRule: String
+
+    init(_ constraint: ArgumentConstraint, tenants: [String], rulePrefix: String, resolve: (String) -> Int32) {
+        name = constraint.name
+        values = constraint.values.map(Set.init)
+        func compile(_ pattern: String) -> Globs {
+            guard pattern.contains("${tenant.id}") else { return .shared(try? Glob(pattern)) }
+            var globs: [String: Glob] = [:]
+            for tenant in tenants { globs[tenant] = try? Glob(pattern.replacing("${tenant.id}", with: tenant)) }
+            return .perTenant(globs)
+        }
+        pattern = constraint.pattern.map(compile)
+        excluded = (constraint.excluded ?? []).map(compile)
+        origin = constraint.origin.map { Set($0.map(resolve)) }
+        let base = "\(rulePrefix)/arguments.\(constraint.name)"
+        valuesRule = base + ".values"
+        patternRule = base + ".pattern"
+        excludedRule = base + ".excluded"
+        originRule = base + ".origin"
+    }
+}

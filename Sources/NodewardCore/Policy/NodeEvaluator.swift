@@ -1,0 +1,231 @@
+/// The new enforcement: decides each step of a run under the node policies (regime `.node`), in the
+/// order documented in docs/policy-language.md ("Evaluation"). Stateful: per-tenant, per-node
+/// `limits.perMinute` buckets advance with step timestamps, so feed steps in time order.
+public struct NodeEvaluator: Sendable {
+    public let policies: CompiledPolicySet
+    let sandboxes: [String: SandboxBox]
+    var minuteBuckets: [MinuteKey: LegacyTokenBucket] = [:]
+    /// Templated operations and resources per tenant: templating builds strings, a lookup does not.
+    /// Bounded; cleared when full (resource paths can be high-cardinality).
+    var operationCache: [OperationCacheKey: String] = [:]
+    var resourceCache: [ResourceCacheKey: String] = [:]
+    static let cacheLimit = 16_384
+
+    /// A sandbox behind one reference, so a lookup does not copy its every field.
+    final class SandboxBox: Sendable {
+        let sandbox: TenantSandbox
+        init(_ sandbox: TenantSandbox) { self.sandbox = sandbox }
+    }
+
+    struct OperationCacheKey: Hashable, Sendable {
+        let tenant: String
+        let kind: StepKind
+        let operation: String
+    }
+
+    struct ResourceCacheKey: Hashable, Sendable {
+        let tenant: String
+        let resource: Resource
+    }
+
+    struct MinuteKey: Hashable, Sendable {
+        let workflow: String
+        let tenant: String
+        let node: Int32
+    }
+
+    /// The sandboxes bind a step's resources to `${tenant...}` templates, as inference does.
+    public init(policies: CompiledPolicySet, sandboxes: [TenantSandbox]) {
+        self.policies = policies
+        self.sandboxes = Dictionary(sandboxes.map { ($0.tenantId, SandboxBox($0)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public mutating func evaluate(_ step: Step, in run: inout RunContext) -> Decision {
+        let position = run.begin(step)
+        defer { run.finish(step, at: position) }
+        guard let workflow = policies.workflows[step.workflow] else {
+            return Decision(regime: .node, effect: .deny, rule: "\(step.workflow)/unknown-workflow",
+                            reason: "no node policies for workflow \(step.workflow)")
+        }
+        let operation = templatedOperation(step)
+        guard let candidates = workflow.byOperation[OperationKey(kind: step.kind, operation: operation)] else {
+            return workflow.unknownStep
+        }
+        let predecessor = run.predecessor(of: step, at: position)
+        let resources = templatedResources(step)
+        guard let node = choose(candidates, in: workflow, predecessor: predecessor, resources: resources) else {
+            return workflow.unknownStep
+        }
+        run.matched[Int(position)] = node.index
+        if !node.tenants.contains(step.tenant) { return node.tenantDeny }
+        for resource in resources where !node.resources.contains(resource) { return node.resourceDeny }
+        if let decision = checkData(step, node: node, at: position, run: run) { return decision }
+        let count = run.allowedCounts[node.index, default: 0]
+        if let limit = node.perRun, count >= limit, let deny = node.perRunDeny { return deny }
+        if let limit = node.perMinute, let deny = node.perMinuteDeny {
+            let key = MinuteKey(workflow: workflow.name, tenant: step.tenant, node: node.index)
+            if !Self.take(&minuteBuckets[key, default: LegacyTokenBucket(perMinute: limit)], at: step.startNanos) { return deny }
+        }
+        run.allowedCounts[node.index] = count + 1
+        return node.allow
+    }
+
+    /// Evaluates a whole run in order (a convenience for tests and batch use).
+    public mutating func evaluate(_ run: Run) -> [Decision] {
+        var context = RunContext(run)
+        return run.steps.map { evaluate($0, in: &context) }
+    }
+
+    static func take(_ bucket: inout LegacyTokenBucket, at nanos: Int64) -> Bool {
+        bucket.refill(at: nanos)
+        guard bucket.canTake(1) else { return false }
+        bucket.take(1)
+        return true
+    }
+
+    mutating func templatedOperation(_ step: Step) -> String {
+        let key = OperationCacheKey(tenant: step.tenant, kind: step.kind, operation: step.operation)
+        if let cached = operationCache[key] { return cached }
+        let templated = ResourceTemplating.operation(step.operation, kind: step.kind, tenant: step.tenant, sandbox: sandboxes[step.tenant]?.sandbox)
+        if operationCache.count >= Self.cacheLimit { operationCache.removeAll(keepingCapacity: true) }
+        operationCache[key] = templated
+        return templated
+    }
+
+    /// The step's resources as templates, with the same templating as inference.
+    mutating func templatedResources(_ step: Step) -> [String] {
+        guard !step.resources.isEmpty else { return [] }
+        var resources: [String] = []
+        resources.reserveCapacity(step.resources.count)
+        for resource in step.resources {
+            let key = ResourceCacheKey(tenant: step.tenant, resource: resource)
+            if let cached = resourceCache[key] {
+                resources.append(cached)
+                continue
+            }
+            let templated = ResourceTemplating.template(resource, tenant: step.tenant, sandbox: sandboxes[step.tenant]?.sandbox)
+            if resourceCache.count >= Self.cacheLimit { resourceCache.removeAll(keepingCapacity: true) }
+            resourceCache[key] = templated
+            resources.append(templated)
+        }
+        return resources
+    }
+
+    /// Among nodes sharing kind and operation: those whose `after` admits the predecessor; then the one
+    /// whose match resources equal the step's, else the first whose allowed resources cover them, else
+    /// the first (whose resource check then denies).
+    func choose(_ candidates: [Int32], in workflow: CompiledWorkflow, predecessor: Int32, resources: [String]) -> CompiledNode? {
+        var first: CompiledNode?
+        var covering: CompiledNode?
+        let distinct = resources.count < 2 ? resources.count : Set(resources).count
+        for index in candidates {
+            let node = workflow.nodes[Int(index)]
+            if let after = node.after, !after.contains(predecessor) { continue }
+            if first == nil { first = node }
+            if node.matchResources.count == distinct, resources.allSatisfy(node.matchResources.contains) { return node }
+            if covering == nil, resources.allSatisfy(node.resources.contains) { covering = node }
+        }
+        return covering ?? first
+    }
+
+    /// Argument constraints, then edge grants. Nil when both pass.
+    func checkData(_ step: Step, node: CompiledNode, at position: Int32, run: RunContext) -> Decision? {
+        // Value matching needs something to match against: the request or an earlier result.
+        let canFlow = !step.inputs.isEmpty || (!step.arguments.isEmpty && (!run.userRequest.isEmpty || !run.producers.isEmpty))
+        guard canFlow || !node.arguments.isEmpty else { return nil }
+        var flows: [GrantKey] = []
+        if canFlow {
+            Provenance.forEachSource(of: step, at: position, request: run.userRequest, positions: run.positions, producers: run.producers) { source, argument, _ in
+                flows.append(GrantKey(source: run.source(source), argument: argument))
+            }
+        }
+        let recorded = !step.arguments.isEmpty || !step.inputs.isEmpty
+        for constraint in node.arguments {
+            if let decision = check(constraint, step: step, node: node, flows: flows, recorded: recorded) { return decision }
+        }
+        for flow in flows where !node.grants.contains(flow) {
+            return Decision(regime: .node, effect: .deny, rule: node.rulePrefix + "/inputs",
+                            reason: "data from \(sourceName(flow.source, step: step)) into argument \(flow.argument) is not granted")
+        }
+        return nil
+    }
+
+    func check(_ constraint: CompiledArgument, step: Step, node: CompiledNode, flows: [GrantKey], recorded: Bool) -> Decision? {
+        func decision(_ effect: Effect, _ rule: String, _ reason: String) -> Decision {
+            Decision(regime: .node, effect: effect, rule: rule, reason: reason)
+        }
+        guard recorded else {
+            let rule = constraint.origin != nil ? constraint.originRule : constraint.pattern != nil ? constraint.patternRule
+                : constraint.values != nil ? constraint.valuesRule : constraint.excludedRule
+            return decision(.unevaluable, rule, "the step recorded no arguments, which argument \(constraint.name) needs")
+        }
+        let hasValueParts = constraint.values != nil || constraint.pattern != nil || !constraint.excluded.isEmpty
+        if hasValueParts {
+            let values: [JSONValue]
+            if constraint.name == "*" {
+                values = step.arguments.values.filter { $0.stringValue != nil }
+            } else if let value = step.arguments[constraint.name] {
+                values = [value]
+            } else {
+                let rule = constraint.pattern != nil ? constraint.patternRule : constraint.values != nil ? constraint.valuesRule : constraint.excludedRule
+                return decision(.unevaluable, rule, "argument \(constraint.name) was not recorded")
+            }
+            for value in values {
+                if let allowed = constraint.values, !allowed.contains(value.stringValue ?? value.canonicalText) {
+                    return decision(.deny, constraint.valuesRule, "argument \(constraint.name) is not one of its allowed values")
+                }
+                if let pattern = constraint.pattern {
+                    let glob = pattern.glob(for: step.tenant)
+                    if glob.map({ CompiledToolRule.value(value, matches: $0) }) != true {
+                        return decision(.deny, constraint.patternRule, "argument \(constraint.name) does not match its pattern")
+                    }
+                }
+                for excluded in constraint.excluded {
+                    // Unbound or invalid globs exclude everything: fail closed.
+                    guard let glob = excluded.glob(for: step.tenant) else {
+                        return decision(.deny, constraint.excludedRule, "argument \(constraint.name) has an unusable excluded pattern")
+                    }
+                    if Self.anyElement(value, matches: glob) {
+                        return decision(.deny, constraint.excludedRule, "argument \(constraint.name) matches an excluded pattern")
+                    }
+                }
+            }
+        }
+        if let origin = constraint.origin {
+            for flow in flows where flow.argument == constraint.name && !origin.contains(flow.source) {
+                return decision(.deny, constraint.originRule,
+                                "argument \(constraint.name) carries data from \(sourceName(flow.source, step: step)), which its origin does not list")
+            }
+        }
+        return nil
+    }
+
+    func sourceName(_ source: Int32, step: Step) -> String {
+        if source == CompiledWorkflow.request { return TaskGraph.request }
+        guard source >= 0, let workflow = policies.workflows[step.workflow] else { return "a step that matched no node" }
+        return workflow.nodes[Int(source)].id
+    }
+
+    static func anyElement(_ value: JSONValue, matches glob: Glob) -> Bool {
+        switch value {
+        case .string(let text): return glob.matches(text)
+        case .array(let items): return items.contains { anyElement($0, matches: glob) }
+        default: return glob.matches(value.canonicalText)
+        }
+    }
+}
+
+/// Rule ids of node decisions that reports class separately (docs/policy-language.md, "Rule ids").
+public enum NodeRuleIds {
+    public static let unknownStep = "unknown-step"
+    public static let unknownWorkflow = "unknown-workflow"
+
+    /// A deny because the step matched no node (`<workflow>/unknown-step`): shadow mode's `unknown-step`.
+    public static func isUnknownStep(_ decision: Decision) -> Bool {
+        decision.regime == .node && decision.effect == .deny && decision.rule.hasSuffix("/" + unknownStep)
+    }
+
+    public static func isUnknownWorkflow(_ decision: Decision) -> Bool {
+        decision.regime == .node && decision.effect == .deny && decision.rule.hasSuffix("/" + unknownWorkflow)
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Yams
+
+extension DiagnosticCode {
+    public static let policySyntax: DiagnosticCode = "policy.syntax"
+    public static let policyType: DiagnosticCode = "policy.type"
+    public static let policyMissingField: DiagnosticCode = "policy.missing-field"
+    public static let policyVersion: DiagnosticCode = "policy.version"
+    public static let policyUnknownNode: DiagnosticCode = "policy.unknown-node"
+    public static let policyDuplicateNode: DiagnosticCode = "policy.duplicate-node"
+    public static let policyInvalidValue: DiagnosticCode = "policy.invalid-value"
+    public static let policyUnknownKey: DiagnosticCode = "policy.unknown-key"
+    public static let policyDuplicateKey: DiagnosticCode = "policy.duplicate-key"
+    public static let policyDuplicateWorkflow: DiagnosticCode = "policy.duplicate-workflow"
+}
+
+extension PolicySet {
+    /// YAML in declaration order (version, workflow, evidence first), long lines unwrapped.
+    public func yaml() -> String {
+        let encoder = YAMLEncoder()
+        encoder.options.allowUnicode = true
+        encoder.options.width = -1
+        return (try? encoder.encode(self)) ?? ""
+    }
+}
+
+/// Reads a policy file. Problems are `Diagnostic`s with file:line:col where the YAML node is known.
+public enum PolicyReader {
+    /// Policy files need no aliases, so none are accepted (an alias bomb composes cheaply and explodes
+    /// when walked); nesting is bounded because Yams' composer is recursive.
+    static let limits: SandboxLimits = {
+        var limits = SandboxLimits()
+        limits.maxAliases = 0
+        return limits
+    }()
+
+    public static func read(yaml text: String, file: String) -> (policies: PolicySet?, diagnostics: [Diagnostic]) {
+        guard text.utf8.count <= limits.maxFileBytes else {
+            return (nil, [.error(.fileTooLarge, "a policy file may hold at most \(limits.maxFileBytes) bytes", at: SourceLocation(file: file, line: 1))])
+        }
+        if let offence = SandboxPreScan.check(SandboxPreScan.DocumentChunk(text: text, firstLine: 1), limits: limits) {
+            let message = offence.code == .yamlAliasLimit
+                ? "policy files accept no YAML aliases; quote a value that starts with * (pattern: '*@example.com')"
+                : offence.message
+            return (nil, [.error(offence.code, message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
+        }
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                return (nil, [.error(.policySyntax, "the file is empty", at: SourceLocation(file: file, line: 1))])
+            }
+            root = composed
+        } catch let error as YamlError {
+            return (nil, [syntaxDiagnostic(error, file: file)])
+        } catch {
+            return (nil, [.error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))])
+        }
+        // A misspelt key would silently drop a constraint (a wider policy), so unknown keys are errors.
+        let unknownKeys = PolicySchema.unknownKeys(in: root, file: file)
+        if !unknownKeys.isEmpty { return (nil, unknownKeys) }
+        let policies: PolicySet
+        do {
+            policies = try YAMLDecoder().decode(PolicySet.self, from: root)
+        } catch let error as DecodingError {
+            return (nil, [decodingDiagnostic(error, root: root, file: file)])
+        } catch {
+            return (nil, [.error(.policyType, "not a policy file", at: location(of: root, file: file))])
+        }
+        let diagnostics = validate(policies, root: root, file: file)
+        return (diagnostics.contains { $0.severity == .error } ? nil : policies, diagnostics)
+    }
+
+    /// Semantic checks the decoder cannot make: the version, unique node ids, and that every id named
+    /// in `inputs`, `origin` and `after` is a node of this file (or `request`/`start`).
+    static func validate(_ policies: PolicySet, root: Node, file: String) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        func report(_ code: DiagnosticCode, _ message: String, _ path: [String]) {
+            diagnostics.append(.error(code, message, at: location(of: lookup(path, in: root) ?? root, file: file),
+                                      keyPath: path.joined(separator: ".")))
+        }
+        if policies.version != PolicySet.formatVersion {
+            report(.policyVersion, "unsupported version \(policies.version); this build reads version \(PolicySet.formatVersion)", ["version"])
+        }
+        var ids = Set<String>()
+        for (index, node) in policies.nodes.enumerated() where !ids.insert(node.id).inserted {
+            report(.policyDuplicateNode, "node id \(node.id) appears more than once", ["nodes", "\(index)", "id"])
+        }
+        for (index, node) in policies.nodes.enumerated() {
+            let base = ["nodes", "\(index)"]
+            for (position, grant) in node.inputs.enumerated() where grant.from != TaskGraph.request && !ids.contains(grant.from) {
+                report(.policyUnknownNode, "inputs names unknown node \(grant.from)", base + ["inputs", "\(position)", "from"])
+            }
+            for (position, predecessor) in (node.match.after ?? []).enumerated() where predecessor != TaskGraph.start && !ids.contains(predecessor) {
+                report(.policyUnknownNode, "match.after names unknown node \(predecessor)", base + ["match", "after", "\(position)"])
+            }
+            for (position, constraint) in (node.allow.arguments ?? []).enumerated() {
+                let path = base + ["allow", "arguments", "\(position)"]
+                for source in constraint.origin ?? [] where source != TaskGraph.request && !ids.contains(source) {
+                    report(.policyUnknownNode, "origin of argument \(constraint.name) names unknown node \(source)", path + ["origin"])
+                }
+                for glob in [constraint.pattern].compactMap({ $0 }) + (constraint.excluded ?? []) {
+                    do { _ = try Glob(glob) } catch {
+                        report(.policyInvalidValue, "argument \(constraint.name): \(error.message)", path)
+                    }
+                }
+            }
+            for (field, value) in [("perRun", node.limits.perRun), ("perMinute", node.limits.perMinute)] {
+                if let value, value < 0 { report(.policyInvalidValue, "limits.\(field) must not be negative", base + ["limits", field]) }
+            }
+        }
+        return diagnostics
+    }
+
+    static func decodingDiagnostic(_ error: DecodingError, root: Node, file: String) -> Diagnostic {
+        let path: [String]
+        let message: String
+        let code: DiagnosticCode
+        switch error {
+        case .typeMismatch(let type, let context):
+            (path, message, code) = (keys(context.codingPath), "expected \(describe(type))", .policyType)
+        case .valueNotFound(let type, let context):
+            (path, message, code) = (keys(context.codingPath), "expected \(describe(type)), found nothing", .policyType)
+        case .keyNotFound(let key, let context):
+            (path, message, code) = (keys(context.codingPath), "missing field \(key.stringValue)", .policyMissingField)
+        case .dataCorrupted(let context):
+            (path, message, code) = (keys(context.codingPath), "invalid value", .policyInvalidValue)
+        @unknown default:
+            (path, message, code) = ([], "not a policy file", .policyType)
+        }
+        let node = lookup(path, in: root) ?? lookup(Array(path.dropLast()), in: root) ?? root
+        return .error(code, message, at: location(of: node, file: file), keyPath: path.joined(separator: "."))
+    }
+
+    static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return .error(.policySyntax, problem, at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return .error(.policyDuplicateKey, "duplicate key \(duplicates.sorted().joined(separator: ", "))",
+                          at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+        default:
+            return .error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))
+        }
+    }
+
+    static func keys(_ path: [any CodingKey]) -> [String] {
+        path.map { $0.intValue.map(String.init) ?? $0.stringValue }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        default:
+            let name = String(describing: type)
+            return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "a mapping" : "a \(name)"
+        }
+    }
+
+    /// The YAML node at a key path (mapping keys, sequence indices as decimal text).
+    static func lookup(_ path: [String], in root: Node) -> Node? {
+        var node = root
+        for key in path {
+            if let mapping = node.mapping, let next = mapping[key] {
+                node = next
+            } else if let sequence = node.sequence, let index = Int(key), sequence.indices.contains(index) {
+                node = sequence[index]
+            } else {
+                return nil
+            }
+        }
+        return node
+    }
+
+    static func location(of node: Node, file: String) -> SourceLocation {
+        guard let mark = node.mark else { return SourceLocation(file: file, line: 1) }
+        return SourceLocation(file: file, line: mark.line, column: mark.column)
+    }
+}
+
+/// Reading every policy file of a `policies/` folder (for the later `check` and `--evaluate` stages).
+public enum PolicyFolder {
+    public static func load(directory: String) -> (sets: [PolicySet], diagnostics: [Diagnostic]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            return ([], [.error(.fileUnreadable, "cannot read the policies folder", at: SourceLocation(file: directory, line: 1))])
+        }
+        var sets: [PolicySet] = []
+        var diagnostics: [Diagnostic] = []
+        var files: [String: String] = [:]
+        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                diagnostics.append(.error(.fileUnreadable, "cannot read policy file", at: SourceLocation(file: path, line: 1)))
+                continue
+            }
+            let (set, found) = PolicyReader.read(yaml: text, file: path)
+            diagnostics += found
+            guard let set else { continue }
+            if let first = files[set.workflow] {
+                diagnostics.append(.error(.policyDuplicateWorkflow, "workflow \(set.workflow) already has policies in \(first)",
+                                          at: SourceLocation(file: path, line: 1)))
+                continue
+            }
+            files[set.workflow] = path
+            sets.append(set)
+        }
+        return (sets.sorted { $0.workflow < $1.workflow }, diagnostics)
+    }
+}
