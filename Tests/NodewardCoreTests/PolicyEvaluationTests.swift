@@ -131,7 +131,7 @@ import Testing
         let set = S.policies(runs)
         let afterTickets = try #require(set.nodes.first { $0.id == "retrieval.${tenant.vectorIndex}@after.tickets.get" })
         #expect(afterTickets.match.after == ["tool_call.tickets.get"])
-        #expect(set.nodes.contains { $0.id == "retrieval.${tenant.vectorIndex}@after.gpt-4o" })
+        #expect(set.nodes.contains { $0.id == "retrieval.${tenant.vectorIndex}@after.llm" })
         var evaluator = S.evaluator([set])
         #expect(evaluator.evaluate(runs[0]).allSatisfy { $0.effect == .allow })
         let early = evaluator.evaluate(S.run("acme", "k9", at: 0, [kb]))

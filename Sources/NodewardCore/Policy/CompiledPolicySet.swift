@@ -55,6 +55,13 @@ final class CompiledWorkflow: Sendable {
 }
 
 final class CompiledNode: Sendable {
+    static func isEgress(_ template: String) -> Bool { template.hasPrefix("egress:") }
+
+    /// `egress:*` (a node that reached more than 16 destinations) admits any destination.
+    func allows(_ resource: String) -> Bool {
+        resources.contains(resource) || (allowsAnyEgress && Self.isEgress(resource))
+    }
+
     let id: String
     let index: Int32
     let kind: StepKind
@@ -64,6 +71,7 @@ final class CompiledNode: Sendable {
     let after: Set<Int32>?
     let tenants: Set<String>
     let resources: Set<String>
+    let allowsAnyEgress: Bool
     let arguments: [CompiledArgument]
     let grants: Set<GrantKey>
     let perRun: Int?
@@ -84,6 +92,7 @@ final class CompiledNode: Sendable {
         after = node.match.after.map { Set($0.map { resolve($0, TaskGraph.start) }) }
         tenants = Set(node.tenants)
         resources = Set(node.allow.resources)
+        allowsAnyEgress = resources.contains("egress:*")
         let prefix = "\(workflow)/\(node.id)"
         rulePrefix = prefix
         arguments = (node.allow.arguments ?? []).map {

@@ -58,7 +58,7 @@ public struct NodeEvaluator: Sendable {
         }
         run.matched[Int(position)] = node.index
         if !node.tenants.contains(step.tenant) { return node.tenantDeny }
-        for resource in resources where !node.resources.contains(resource) { return node.resourceDeny }
+        for resource in resources where !node.allows(resource) { return node.resourceDeny }
         if let decision = checkData(step, node: node, at: position, run: run) { return decision }
         let count = run.allowedCounts[node.index, default: 0]
         if let limit = node.perRun, count >= limit, let deny = node.perRunDeny { return deny }
@@ -117,13 +117,15 @@ public struct NodeEvaluator: Sendable {
     func choose(_ candidates: [Int32], in workflow: CompiledWorkflow, predecessor: Int32, resources: [String]) -> CompiledNode? {
         var first: CompiledNode?
         var covering: CompiledNode?
-        let distinct = resources.count < 2 ? resources.count : Set(resources).count
+        // Identity excludes egress destinations, as in inference; they are checked against `allow` only.
+        let identity = resources.contains(where: CompiledNode.isEgress) ? resources.filter { !CompiledNode.isEgress($0) } : resources
+        let distinct = identity.count < 2 ? identity.count : Set(identity).count
         for index in candidates {
             let node = workflow.nodes[Int(index)]
             if let after = node.after, !after.contains(predecessor) { continue }
             if first == nil { first = node }
-            if node.matchResources.count == distinct, resources.allSatisfy(node.matchResources.contains) { return node }
-            if covering == nil, resources.allSatisfy(node.resources.contains) { covering = node }
+            if node.matchResources.count == distinct, identity.allSatisfy(node.matchResources.contains) { return node }
+            if covering == nil, resources.allSatisfy(node.allows) { covering = node }
         }
         return covering ?? first
     }

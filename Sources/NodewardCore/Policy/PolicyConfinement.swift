@@ -73,7 +73,8 @@ struct PolicyConfinement {
     /// The node's templates bound to one tenant, as a step without arguments, identity or context items.
     /// Nil when a binding the templates need is missing from the sandbox.
     static func representativeStep(_ node: TaskGraph.Node, sandbox: TenantSandbox) -> Step? {
-        guard let operation = bind(node.operation, sandbox: sandbox, store: nil) else { return nil }
+        guard let operation = node.kind == .llm ? model(for: node, sandbox: sandbox) : bind(node.operation, sandbox: sandbox, store: nil)
+        else { return nil }
         var resources: [Resource] = []
         for template in node.resources {
             let isWrite = template.hasSuffix(" [write]")
@@ -85,6 +86,13 @@ struct PolicyConfinement {
         }
         return Step(tenant: sandbox.tenantId, agent: "", workflow: "", runId: "", stepId: "", startNanos: 0,
                     kind: node.kind, operation: operation, resources: resources, source: sandbox.source)
+    }
+
+    /// `${tenant.model}` binds to an observed model the tenant's `limits.models` admits (any, without
+    /// the limit); a tenant none of whose models were seen gets the first, which its legacy then judges.
+    static func model(for node: TaskGraph.Node, sandbox: TenantSandbox) -> String {
+        guard let allowed = sandbox.limits.models else { return node.models.first ?? node.operation }
+        return node.models.first { model in allowed.contains { $0.matches(model) } } ?? node.models.first ?? node.operation
     }
 
     /// Replaces `${tenant...}` bindings with the sandbox's values.

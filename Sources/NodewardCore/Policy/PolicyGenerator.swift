@@ -43,7 +43,7 @@ public struct PolicyGenerator: Sendable {
     }
 
     func isStateChanging(_ node: TaskGraph.Node) -> Bool {
-        sinks.isSink(BaseKey(kind: node.kind, operation: node.operation, resources: node.resources))
+        sinks.isSink(BaseKey(kind: node.kind, operation: node.operation, resources: node.resources), reachesNetwork: !node.egress.isEmpty)
     }
 
     func policy(for node: TaskGraph.Node) -> NodePolicy {
@@ -68,7 +68,8 @@ public struct PolicyGenerator: Sendable {
             id: node.id,
             match: .init(kind: node.kind, operation: node.operation, resources: node.resources, after: after),
             tenants: tenants,
-            allow: .init(resources: node.resources, arguments: constraints.isEmpty ? nil : constraints.values.sorted { $0.name < $1.name }),
+            // Egress destinations are node facts, not identity (docs/inference.md): allowed as observed.
+            allow: .init(resources: Array(Set(node.resources + node.egress)).sorted(), arguments: constraints.isEmpty ? nil : constraints.values.sorted { $0.name < $1.name }),
             inputs: inputs.keys.sorted().map { InputGrant(from: $0, arguments: inputs[$0]!.sorted()) },
             limits: limits(node, tenants: tenants),
             evidence: node.evidence,
