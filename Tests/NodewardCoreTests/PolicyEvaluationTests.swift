@@ -122,6 +122,25 @@ import Testing
         #expect(evaluator.evaluate(wrong)[0].rule == "support/tool_call.email.send/arguments.to.pattern")
     }
 
+    @Test func aLegacyPatternBindsOnlyTheTenantsWhoseRulesHaveIt() throws {
+        let constrained = [ToolRule(tool: S.glob("tickets.*"), index: 0),
+                           ToolRule(tool: S.glob("email.send"), args: ["to": S.glob("*@acme.example")], index: 1)]
+        let open = [ToolRule(tool: S.glob("*"), index: 0)]
+        let sandboxes = [S.sandbox("acme", memory: "acme-memory", allow: constrained),
+                         S.sandbox("globex", memory: "globex-mem", allow: open)]
+        let set = S.policies(S.benignRuns, sandboxes: sandboxes)
+        let send = try #require(set.nodes.first { $0.id == "tool_call.email.send" })
+        let to = try #require(send.allow.arguments?.first { $0.name == "to" })
+        #expect(to.pattern == "*@${tenant.id}.example")
+        #expect(to.patternTenants == ["acme"])
+        #expect(send.tenants == ["acme", "globex"])
+        var evaluator = S.evaluator([set], sandboxes: sandboxes)
+        // globex's legacy allows any address, so the node policy does not narrow it to its own domain.
+        #expect(evaluator.evaluate(S.run("globex", "g1", at: 0, [S.send(to: "bob@elsewhere.example", ticket: "x")]))[0].effect == .allow)
+        #expect(evaluator.evaluate(S.run("acme", "a1", at: 0, [S.send(to: "bob@elsewhere.example", ticket: "x")]))[0].rule
+                == "support/tool_call.email.send/arguments.to.pattern")
+    }
+
     @Test func nodesSplitByPredecessorMatchOnlyAfterTheirPredecessor() throws {
         let kb = S.retrieve("acme")
         let plan = S.StepSpec(kind: .llm, operation: "gpt-4o")

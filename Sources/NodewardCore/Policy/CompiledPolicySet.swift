@@ -134,6 +134,8 @@ struct CompiledArgument: Sendable {
     let name: String
     let values: Set<String>?
     let pattern: Globs?
+    /// Tenants the pattern binds; nil: every tenant of the node.
+    let patternTenants: Set<String>?
     let excluded: [Globs]
     let origin: Set<Int32>?
     let valuesRule: String
@@ -151,6 +153,7 @@ struct CompiledArgument: Sendable {
             return .perTenant(globs)
         }
         pattern = constraint.pattern.map(compile)
+        patternTenants = constraint.patternTenants.map(Set.init)
         excluded = (constraint.excluded ?? []).map(compile)
         origin = constraint.origin.map { Set($0.map(resolve)) }
         let base = "\(rulePrefix)/arguments.\(constraint.name)"

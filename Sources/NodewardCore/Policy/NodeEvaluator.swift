@@ -176,7 +176,7 @@ public struct NodeEvaluator: Sendable {
                 if let allowed = constraint.values, !allowed.contains(value.stringValue ?? value.canonicalText) {
                     return decision(.deny, constraint.valuesRule, "argument \(constraint.name) is not one of its allowed values")
                 }
-                if let pattern = constraint.pattern {
+                if let pattern = constraint.pattern, constraint.patternTenants?.contains(step.tenant) ?? true {
                     let glob = pattern.glob(for: step.tenant)
                     if glob.map({ CompiledToolRule.value(value, matches: $0) }) != true {
                         return decision(.deny, constraint.patternRule, "argument \(constraint.name) does not match its pattern")

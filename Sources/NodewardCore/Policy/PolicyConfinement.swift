@@ -16,6 +16,8 @@ struct PolicyConfinement {
     /// Argument globs from the tool rules: `required` must match, `excluded` must not.
     struct ToolArgumentGlobs: Hashable, Comparable {
         var required: [String: String] = [:]
+        /// Per required argument, the tenants whose rules constrain it (set when tenants are merged).
+        var requiredTenants: [String: [String]] = [:]
         var excluded: [String: Set<String>] = [:]
 
         static func < (lhs: ToolArgumentGlobs, rhs: ToolArgumentGlobs) -> Bool {
@@ -100,6 +102,8 @@ struct PolicyConfinement {
         guard template.contains("${") else { return template }
         var text = template
         let vector = sandbox.vectorIndex
+        // Under collection isolation the collection itself is the partition: the key binds to nothing.
+        if vector?.isolation == .collection { text = text.replacing("#${tenant.vectorKey}", with: "") }
         let bindings: [(String, String?)] = [
             ("${tenant.memory}", sandbox.memory?.namespace),
             ("${tenant.vectorIndex}", vector?.collection),

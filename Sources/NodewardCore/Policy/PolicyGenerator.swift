@@ -59,7 +59,10 @@ public struct PolicyGenerator: Sendable {
             if options.strictness == .strict { for argument in node.arguments where origins[argument] == nil { origins[argument] = [] } }
             for (argument, sources) in origins { constraints[argument] = ArgumentConstraint(name: argument, origin: sources.sorted()) }
         }
-        for (argument, pattern) in globs.required { constraints[argument, default: ArgumentConstraint(name: argument)].pattern = pattern }
+        for (argument, pattern) in globs.required {
+            constraints[argument, default: ArgumentConstraint(name: argument)].pattern = pattern
+            constraints[argument]!.patternTenants = globs.requiredTenants[argument]
+        }
         for (argument, excluded) in globs.excluded { constraints[argument, default: ArgumentConstraint(name: argument)].excluded = excluded.sorted() }
         var inputs: [String: Set<String>] = [:]
         for edge in grants { inputs[edge.from, default: []].insert(edge.argument) }
@@ -127,8 +130,29 @@ public struct PolicyGenerator: Sendable {
             case .unbound: withheld.append("tenant \(tenant): its sandbox lacks a value the node's templates need")
             }
         }
-        // Tenants must share the required globs (they are templated, so they usually do); the largest
-        // group keeps the node, ties to the smallest globs. Exclusions are united: narrower, never wider.
+        // Where the tenants that constrain an argument agree on its templated pattern, the pattern applies
+        // to every granted tenant: narrower for the unconstrained ones, never wider for any.
+        var agreed: [String: String] = [:]
+        var conflicting = false
+        for entry in granted {
+            for (argument, pattern) in entry.globs.required {
+                if let existing = agreed[argument], existing != pattern { conflicting = true }
+                agreed[argument] = agreed[argument] ?? pattern
+            }
+        }
+        if !conflicting {
+            var globs = PolicyConfinement.ToolArgumentGlobs(required: agreed)
+            let tenants = Set(granted.map(\.tenant))
+            for argument in agreed.keys {
+                let constrained = granted.filter { $0.globs.required[argument] != nil }.map(\.tenant).sorted()
+                // Unconstrained tenants keep their legacy breadth: the pattern names who it binds.
+                if Set(constrained) != tenants { globs.requiredTenants[argument] = constrained }
+            }
+            for entry in granted { globs.excluded.merge(entry.globs.excluded) { $0.union($1) } }
+            return (granted.map(\.tenant).sorted(), globs)
+        }
+        // Otherwise the largest group of tenants sharing the required globs keeps the node, ties to the
+        // smallest globs. Exclusions are united: narrower, never wider.
         var groups: [PolicyConfinement.ToolArgumentGlobs: [String]] = [:]
         for entry in granted {
             var key = entry.globs

@@ -133,6 +133,8 @@ public struct ArgumentConstraint: Sendable, Hashable, Codable {
     public var values: [String]?
     /// A glob (docs/legacy-model.md syntax) the value must match; `${tenant.id}` binds to the step's tenant.
     public var pattern: String?
+    /// The tenants `pattern` applies to (those whose legacy tool rules constrain the argument); nil: all.
+    public var patternTenants: [String]?
     /// Globs the value must not match (carried from legacy deny and ask rules).
     public var excluded: [String]?
     /// Where the value may come from: `request` or upstream node ids. A value provenance traces to any
