@@ -132,4 +132,24 @@ import Testing
             #expect(same, "Samples/fleet/graphs/\(name) is stale; re-record with `swift run nodeward infer Samples/fleet`")
         }
     }
+
+    @Test func policyGenerateWritesFilesThatCheckClean() throws {
+        let out = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let generated = try CLI.run(["policy", "generate", Self.fleet, "--policies", out.path])
+        #expect(generated.status == 0)
+        #expect(generated.stdout.split(separator: "\n").map { String($0.split(separator: "/").last!) }
+                == ["crm-enrichment.yaml", "inbox-triage.yaml", "invoice-processing.yaml", "support-ticket-summary.yaml"])
+        let checked = try CLI.run(["policy", "check", out.path])
+        #expect(checked.status == 0)
+        #expect(checked.stdout.hasPrefix("4 policy files, "))
+        // A policy that names an unknown upstream node is rejected with its location.
+        let file = out.appendingPathComponent("inbox-triage.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "- from: tool_call.email.read", with: "- from: tool_call.email.reed").write(to: file, atomically: true, encoding: .utf8)
+        let broken = try CLI.run(["policy", "check", out.path])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("inbox-triage.yaml:"))
+        #expect(broken.stderr.contains("[policy.unknown-node]"))
+    }
 }

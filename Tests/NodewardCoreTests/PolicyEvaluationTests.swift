@@ -134,6 +134,9 @@ import Testing
         #expect(to.pattern == "*@${tenant.id}.example")
         #expect(to.patternTenants == ["acme"])
         #expect(send.tenants == ["acme", "globex"])
+        let reread = PolicyReader.read(yaml: set.yaml(), file: "support.yaml")
+        #expect(reread.diagnostics.isEmpty)
+        #expect(reread.policies == set)
         var evaluator = S.evaluator([set], sandboxes: sandboxes)
         // globex's legacy allows any address, so the node policy does not narrow it to its own domain.
         #expect(evaluator.evaluate(S.run("globex", "g1", at: 0, [S.send(to: "bob@elsewhere.example", ticket: "x")]))[0].effect == .allow)
