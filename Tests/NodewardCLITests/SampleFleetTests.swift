@@ -48,9 +48,10 @@ import Testing
         #expect(result.stdout.hasPrefix("# Nodeward analyze: Samples/fleet\n\n**Findings: "))
         #expect(result.stdout.contains("## Task graphs (4)"))
         #expect(result.stdout.components(separatedBy: "```mermaid").count == 5)
-        #expect(result.stderr.contains("plan: analyze + infer"))
+        #expect(result.stderr.contains("plan: analyze + infer + generate node policies"))
+        #expect(result.stdout.contains("## Node policies (4)"))
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(written == ["graphs", "plan.json", "plan.md"])
+        #expect(written == ["graphs", "plan.json", "plan.md", "policies"])
         let graphs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("graphs").path).sorted()
         #expect(graphs == ["crm-enrichment.yaml", "inbox-triage.yaml", "invoice-processing.yaml", "support-ticket-summary.yaml"])
     }

@@ -7,12 +7,15 @@ public struct PlanSummary: Sendable, Hashable, Codable {
     public var schemaVersion = 1
     public var analysis: AnalysisReport
     public var graphs: [TaskGraph]
+    /// Node policies generated from the graphs (balanced strictness).
+    public var policies: [PolicySet]
     /// Nil when the workspace has no committed graphs to compare with.
     public var graphChanges: GraphDiff?
 
-    public init(analysis: AnalysisReport, graphs: [TaskGraph], committedGraphs: [TaskGraph]?) {
+    public init(analysis: AnalysisReport, graphs: [TaskGraph], policies: [PolicySet] = [], committedGraphs: [TaskGraph]?) {
         self.analysis = analysis
         self.graphs = graphs
+        self.policies = policies
         self.graphChanges = committedGraphs.map { GraphDiff(old: $0, new: graphs) }
     }
 
@@ -50,6 +53,20 @@ public struct PlanSummary: Sendable, Hashable, Codable {
         doc.heading("Rare behaviour (\(flagged.count))", level: 3)
         if flagged.isEmpty { doc.paragraph("None.") } else { doc.bullets(Array(flagged.prefix(40))) }
         if flagged.count > 40 { doc.paragraph("(\(flagged.count - 40) more in plan.json.)") }
+        if !policies.isEmpty {
+            doc.heading("Node policies (\(policies.count))")
+            doc.paragraph("Generated at balanced strictness from the graphs above and confined to each tenant's legacy grants (egress destinations are not yet confined per tenant: docs/policy-language.md). Shadow replay (old vs new decision per step) is not built yet.")
+            var table = TextTable(headers: ["workflow", "nodes", "state-changing with origin constraints", "edge grants", "withheld", "tenants granted per node (min-max)"])
+            for set in policies {
+                let constrained = set.nodes.filter { node in node.allow.arguments?.contains { $0.origin != nil } ?? false }.count
+                let grants = set.nodes.reduce(0) { $0 + $1.inputs.count }
+                let withheld = set.nodes.reduce(0) { $0 + ($1.withheld?.count ?? 0) }
+                let counts = set.nodes.map(\.tenants.count)
+                table.rows.append([set.workflow, "\(set.nodes.count)", "\(constrained)", "\(grants)", "\(withheld)",
+                                   "\(counts.min() ?? 0)-\(counts.max() ?? 0)"])
+            }
+            doc.table(table)
+        }
         if let changes = graphChanges {
             for block in changes.document().blocks { doc.blocks.append(block) }
         }

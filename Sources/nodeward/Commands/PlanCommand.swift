@@ -7,9 +7,9 @@ import NodewardCore
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Dry-run a migration to task-graph isolation (currently: Analyze + Infer).",
+        abstract: "Dry-run a migration to task-graph isolation (currently: Analyze, Infer, Generate).",
         discussion: """
-            Graphs are written to the reports folder (default .nodeward/reports/graphs), never over the \
+            Graphs and policies are written to the reports folder (default .nodeward/reports/), never over the \
             workspace's committed graphs/, which the plan compares against when present. \
             Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input, 64 usage.
             """)
@@ -23,7 +23,7 @@ struct PlanCommand: ParsableCommand {
     var failOn: FailThreshold = .none
 
     func run() throws {
-        Terminal.err("plan: analyze + infer (node policies, shadow replay and the full report are not built yet)")
+        Terminal.err("plan: analyze + infer + generate node policies (shadow replay and the full report are not built yet)")
         let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()))
         guard let report = outcome.analysis, let graphs = outcome.graphs else { throw NodewardExit.badInput }
         let workspace = try? inputs.resolve()
@@ -31,10 +31,12 @@ struct PlanCommand: ParsableCommand {
         if let folder = workspace?.graphs, FileManager.default.fileExists(atPath: folder) {
             committed = GraphFiles.load(directory: folder).graphs
         }
-        let plan = PlanSummary(analysis: report, graphs: graphs, committedGraphs: committed)
+        let policies = graphs.map { PolicyGenerator(graph: $0, sandboxes: outcome.sandboxes).generate() }
+        let plan = PlanSummary(analysis: report, graphs: graphs, policies: policies, committedGraphs: committed)
         if let reports = workspace?.reports ?? workspace?.root.map({ ($0 as NSString).appendingPathComponent(".nodeward/reports") }),
            !outcome.hasInputErrors {
             try GraphWriter.write(graphs, to: (reports as NSString).appendingPathComponent("graphs"))
+            try PlanFiles.writePolicies(policies, to: (reports as NSString).appendingPathComponent("policies"))
             try PlanFiles.write(plan, to: reports)
         }
         Terminal.out(plan.rendered(as: format))
@@ -43,6 +45,19 @@ struct PlanCommand: ParsableCommand {
 }
 
 enum PlanFiles {
+    static func writePolicies(_ sets: [PolicySet], to folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for set in sets {
+                try Data(set.yaml().utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(TaskGraph.slug(set.workflow) + ".yaml")))
+            }
+            Terminal.err("wrote \(sets.count) policy files to \(folder)")
+        } catch {
+            Terminal.err("error: cannot write policies to \(folder): \(error.localizedDescription)")
+            throw NodewardExit.badInput
+        }
+    }
+
     static func write(_ plan: PlanSummary, to folder: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
