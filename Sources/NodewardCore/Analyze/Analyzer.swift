@@ -17,6 +17,8 @@ public struct AnalyzerOptions: Sendable, Hashable {
 public struct Analyzer {
     let options: AnalyzerOptions
     let sandboxes: [String: TenantSandbox]
+    /// Every tenant's memory namespace, to tell a foreign namespace from an undeclared one.
+    let memoryNamespaces: Set<String>
     var evaluators: [String: LegacyEvaluator]
     var buffer: TenantOrderedBuffer
 
@@ -59,6 +61,7 @@ public struct Analyzer {
             evaluators[sandbox.tenantId] = LegacyEvaluator(sandbox: sandbox)
         }
         self.sandboxes = byTenant
+        self.memoryNamespaces = Set(sandboxes.compactMap { $0.memory?.namespace })
         self.evaluators = evaluators
         self.buffer = TenantOrderedBuffer(windowNanos: options.reorderWindowNanos)
     }

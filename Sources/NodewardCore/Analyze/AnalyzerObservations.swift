@@ -46,7 +46,7 @@ extension Analyzer {
                 }
             case .memory:
                 if let namespace = sandbox.memory?.namespace, resource.container != namespace,
-                   sandboxes.values.contains(where: { $0.memory?.namespace == resource.container }) {
+                   memoryNamespaces.contains(resource.container) {
                     foreign.append("memory namespace \(resource.container)")
                 }
             default: break

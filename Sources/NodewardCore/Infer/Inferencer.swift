@@ -98,7 +98,9 @@ public struct Inferencer {
 
     /// One graph per workflow, sorted by workflow name; conformance is computed by holding out runs.
     public func finish() -> [TaskGraph] {
-        let effects = sandboxes.values.reduce(into: [String: ToolEffect]()) { $0.merge($1.tools.effects) { first, _ in first } }
+        // Tenants in id order, so that conflicting declared effects resolve the same way every run.
+        let effects = sandboxes.values.sorted { $0.tenantId < $1.tenantId }
+            .reduce(into: [String: ToolEffect]()) { $0.merge($1.tools.effects) { first, _ in first } }
         return workflows.values.sorted { ($0.workflow, $0.agent) < ($1.workflow, $1.agent) }.map { workflow in
             let builder = GraphBuilder(keys: keys, options: options, toolEffects: effects)
             var (graph, _) = builder.build(workflow)
