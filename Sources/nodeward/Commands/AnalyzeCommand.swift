@@ -30,7 +30,7 @@ struct AnalyzeCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions()))
+        let (_, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions()))
         let report = outcome.analysis!
         Terminal.out(report.rendered(as: format))
         throw PipelineRunner.exitCode(for: outcome, failOn: failOn, strict: strict)
@@ -40,7 +40,8 @@ struct AnalyzeCommand: ParsableCommand {
 /// Shared by the pipeline commands: resolve the workspace, run the stages with a progress line, print
 /// diagnostics and a summary to stderr.
 enum PipelineRunner {
-    static func run(inputs: WorkspaceOptions, stages: Pipeline.Stages) throws -> Pipeline.Outcome {
+    /// The resolved workspace (for the outputs it names) and the stages' outcome.
+    static func run(inputs: WorkspaceOptions, stages: Pipeline.Stages) throws -> (Workspace, Pipeline.Outcome) {
         let workspace: Workspace
         do {
             workspace = try inputs.resolve()
@@ -61,7 +62,7 @@ enum PipelineRunner {
             Terminal.err("warning: skipped \(summary.skippedTotal.grouped) trace records (\(codes)); first: \(summary.diagnostics.first?.description ?? "-")")
         }
         Terminal.err("read \(outcome.sandboxes.count) tenant sandboxes, \(summary.runs.grouped) runs, \(summary.steps.grouped) steps from \(summary.files.count) trace files")
-        return outcome
+        return (workspace, outcome)
     }
 
     static func exitCode(for outcome: Pipeline.Outcome, failOn: FailThreshold, strict: Bool) -> ExitCode {

@@ -66,10 +66,9 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(infer: options))
+        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: options))
         guard !outcome.hasInputErrors, let graphs = outcome.graphs else { throw NodewardExit.badInput }
-        let workspace = try? inputs.resolve()
-        let folder = self.graphs ?? workspace?.graphs ?? workspace?.root.map { ($0 as NSString).appendingPathComponent("graphs") }
+        let folder = self.graphs ?? workspace.graphs ?? workspace.root.map { ($0 as NSString).appendingPathComponent("graphs") }
         if !noWrite, let folder {
             try GraphWriter.write(graphs, to: folder)
         }

@@ -24,16 +24,15 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         Terminal.err("plan: analyze + infer + generate node policies (shadow replay and the full report are not built yet)")
-        let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()))
+        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()))
         guard let report = outcome.analysis, let graphs = outcome.graphs else { throw NodewardExit.badInput }
-        let workspace = try? inputs.resolve()
         var committed: [TaskGraph]?
-        if let folder = workspace?.graphs, FileManager.default.fileExists(atPath: folder) {
+        if let folder = workspace.graphs, FileManager.default.fileExists(atPath: folder) {
             committed = GraphFiles.load(directory: folder).graphs
         }
         let policies = graphs.map { PolicyGenerator(graph: $0, sandboxes: outcome.sandboxes).generate() }
         let plan = PlanSummary(analysis: report, graphs: graphs, policies: policies, committedGraphs: committed)
-        if let reports = workspace?.reports ?? workspace?.root.map({ ($0 as NSString).appendingPathComponent(".nodeward/reports") }),
+        if let reports = workspace.reports ?? workspace.root.map({ ($0 as NSString).appendingPathComponent(".nodeward/reports") }),
            !outcome.hasInputErrors {
             try GraphWriter.write(graphs, to: (reports as NSString).appendingPathComponent("graphs"))
             try PlanFiles.writePolicies(policies, to: (reports as NSString).appendingPathComponent("policies"))

@@ -42,7 +42,7 @@ struct PolicyCommand: ParsableCommand {
         }
 
         func run() throws {
-            let outcome = try PipelineRunner.run(inputs: inputs, stages: .init(infer: graphs == nil ? InferenceOptions() : nil))
+            let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: graphs == nil ? InferenceOptions() : nil))
             guard !outcome.hasInputErrors else { throw NodewardExit.badInput }
             let taskGraphs: [TaskGraph]
             if let graphs {
@@ -58,8 +58,7 @@ struct PolicyCommand: ParsableCommand {
             options.minTenants = minTenants
             options.headroom = headroom
             let sets = taskGraphs.map { PolicyGenerator(graph: $0, sandboxes: outcome.sandboxes, options: options).generate() }
-            let workspace = try? inputs.resolve()
-            guard let folder = policies ?? workspace?.policies ?? workspace?.root.map({ ($0 as NSString).appendingPathComponent("policies") }) else {
+            guard let folder = policies ?? workspace.policies ?? workspace.root.map({ ($0 as NSString).appendingPathComponent("policies") }) else {
                 throw ValidationError("give --policies DIR (no workspace folder to write policies/ into)")
             }
             do {
