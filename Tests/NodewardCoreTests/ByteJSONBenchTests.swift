@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import NodewardCore
+
+/// Parser throughput on every line of a file. Opt-in: set NODEWARD_JSON_BENCH to the file's path, and run
+/// in a release build (`swift test -c release --filter ByteJSONBench`); debug figures are far lower.
+@Suite struct ByteJSONBenchTests {
+    static let path = ProcessInfo.processInfo.environment["NODEWARD_JSON_BENCH"]
+
+    @Test(.enabled(if: path != nil)) func throughputOfBothParsers() throws {
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try #require(Self.path))))
+        let lines = bytes.split(separator: 0x0A)
+        let byteJSON = measure(ByteJSONParser(), "ByteJSONParser", lines)
+        let foundation = measure(FoundationJSONParser(), "FoundationJSONParser", lines)
+        #expect(byteJSON.failures == foundation.failures)
+        print("json bench: ByteJSONParser is \(String(format: "%.1f", byteJSON.megabytesPerSecond / foundation.megabytesPerSecond))x FoundationJSONParser")
+    }
+
+    private func measure(_ parser: some JSONParsing, _ label: String, _ lines: [ArraySlice<UInt8>])
+        -> (megabytesPerSecond: Double, failures: Int) {
+        var failures = 0
+        var members = 0
+        let elapsed = ContinuousClock().measure {
+            for line in lines {
+                do {
+                    if case .object(let object) = try parser.parse(line) { members += object.count }
+                } catch { failures += 1 }
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let megabytes = Double(lines.reduce(0) { $0 + $1.count }) / 1_000_000
+        let rate = megabytes / seconds
+        print("json bench [\(label)]: \(lines.count) lines, \(String(format: "%.1f", megabytes)) MB in \(String(format: "%.2f", seconds)) s = \(String(format: "%.1f", rate)) MB/s (\(failures) failures, \(members) top-level members)")
+        return (rate, failures)
+    }
+}
