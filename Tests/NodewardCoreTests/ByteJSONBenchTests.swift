@@ -13,7 +13,8 @@ import NodewardCore
         let byteJSON = measure(ByteJSONParser(), "ByteJSONParser", lines)
         let foundation = measure(FoundationJSONParser(), "FoundationJSONParser", lines)
         #expect(byteJSON.failures == foundation.failures)
-        print("json bench: ByteJSONParser is \(String(format: "%.1f", byteJSON.megabytesPerSecond / foundation.megabytesPerSecond))x FoundationJSONParser")
+        let speedup = byteJSON.megabytesPerSecond / foundation.megabytesPerSecond
+        print("json bench: ByteJSONParser is \(String(format: "%.1f", speedup))x FoundationJSONParser")
     }
 
     private func measure(_ parser: some JSONParsing, _ label: String, _ lines: [ArraySlice<UInt8>])
@@ -30,7 +31,8 @@ import NodewardCore
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let megabytes = Double(lines.reduce(0) { $0 + $1.count }) / 1_000_000
         let rate = megabytes / seconds
-        print("json bench [\(label)]: \(lines.count) lines, \(String(format: "%.1f", megabytes)) MB in \(String(format: "%.2f", seconds)) s = \(String(format: "%.1f", rate)) MB/s (\(failures) failures, \(members) top-level members)")
+        let figures = String(format: "%.1f MB in %.2f s = %.1f MB/s", megabytes, seconds, rate)
+        print("json bench [\(label)]: \(lines.count) lines, \(figures) (\(failures) failures, \(members) members)")
         return (rate, failures)
     }
 }

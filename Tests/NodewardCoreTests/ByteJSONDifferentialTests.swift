@@ -65,7 +65,9 @@ import NodewardCore
             let (expected, text) = generator.document()
             let bytes = ArraySlice(Array(text.utf8))
             let ours = try ByteJSONParser().parse(bytes)
+            // `==` on strings is canonical equivalence; the scalar comparison also catches normalisation.
             #expect(ours == expected, "seed \(seed) document \(index)")
+            #expect(ours.canonicalText.unicodeScalars.elementsEqual(expected.canonicalText.unicodeScalars))
             let theirs = try FoundationJSONParser().parse(bytes)
             let difference = comparison.difference(ours, theirs)
             #expect(difference == nil, "seed \(seed) document \(index): \(difference ?? "")")
@@ -97,6 +99,8 @@ struct ByteJSONComparison {
                 if let found = difference(left[index], right[index], path: "\(path)[\(index)]") { return found }
             }
             return nil
+        case (.string(let left), .string(let right)):
+            return left.unicodeScalars.elementsEqual(right.unicodeScalars) ? nil : "\(path): strings differ"
         case (.double(let left), .double(let right)) where left != right:
             guard left.sign == right.sign, Self.ulps(left, right) <= 16 else { return "\(path): doubles differ" }
             roundedDifferently += 1

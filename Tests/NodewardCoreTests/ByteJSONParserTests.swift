@@ -20,6 +20,13 @@ private func parse(_ text: String, maxDepth: Int = 128) throws(JSONParseFailure)
         #expect(try parse(#"{"a":1,"b":2,"a":3}"#) == .object(["a": .int(3), "b": .int(2)]))
     }
 
+    /// Keys are Swift Strings, so canonically equivalent spellings are one key (Foundation agrees).
+    @Test func canonicallyEquivalentKeysAreDuplicates() throws {
+        let text = #"{"\u00e9":1,"e\u0301":2}"#
+        #expect(try parse(text) == .object(["é": .int(2)]))
+        #expect(try FoundationJSONParser().parse(ArraySlice(Array(text.utf8))) == (try parse(text)))
+    }
+
     @Test func aLeadingByteOrderMarkIsIgnored() throws {
         #expect(try ByteJSONParser().parse([0xEF, 0xBB, 0xBF, 0x31]) == .int(1))
     }

@@ -2,8 +2,10 @@
 /// no intermediate containers. Iterative (an explicit container stack), so deep input is rejected at
 /// `maxDepth` and can never overflow the call stack.
 ///
-/// Where it deliberately differs from `FoundationJSONParser` (each is asserted in ByteJSONNumberTests and ByteJSONInvalidTests):
-/// - rejects trailing commas (`[1,]`, `{"a":1,}`) and trailing NUL bytes, which Foundation accepts;
+/// Where it deliberately differs from `FoundationJSONParser` (each divergence is asserted in the
+/// ByteJSONNumberTests and ByteJSONInvalidTests suites):
+/// - rejects trailing commas (`[1,]`, `{"a":1,}`) and a NUL byte after a top-level number (`1\0`),
+///   which Foundation accepts;
 /// - decimal numbers are correctly rounded (Foundation on Linux is off by a few ulps for ~25% of
 ///   17-digit decimals);
 /// - integers in Int64's range are `.int`, including 19-digit negatives (Foundation: lossy `.double`);

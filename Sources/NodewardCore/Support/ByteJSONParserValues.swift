@@ -99,7 +99,7 @@ extension ByteJSONScanner {
                 initialized = count
             }
         }
-        values.removeSubrange(start...)
+        values.removeLast(count)
         return items
     }
 
@@ -108,7 +108,9 @@ extension ByteJSONScanner {
     private static func popObject(keys: inout [String], from keysStart: Int,
                                   values: inout [JSONValue], from valuesStart: Int) -> [String: JSONValue] {
         let count = values.count - valuesStart
-        var object = [String: JSONValue](minimumCapacity: count)
+        // (`reserveCapacity` specialises here; `init(minimumCapacity:)` runs the generic library copy.)
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(count)
         keys.withUnsafeMutableBufferPointer { keyBuffer in
             values.withUnsafeMutableBufferPointer { valueBuffer in
                 let keySource = keyBuffer.baseAddress! + keysStart
@@ -118,8 +120,8 @@ extension ByteJSONScanner {
                 valueSource.initialize(repeating: .null, count: count)
             }
         }
-        keys.removeSubrange(keysStart...)
-        values.removeSubrange(valuesStart...)
+        keys.removeLast(count)
+        values.removeLast(count)
         return object
     }
 
