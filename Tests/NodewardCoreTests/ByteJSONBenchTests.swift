@@ -13,8 +13,34 @@ import NodewardCore
         let byteJSON = measure(ByteJSONParser(), "ByteJSONParser", lines)
         let foundation = measure(FoundationJSONParser(), "FoundationJSONParser", lines)
         #expect(byteJSON.failures == foundation.failures)
+        measureContainerFloor(lines)
         let speedup = byteJSON.megabytesPerSecond / foundation.megabytesPerSecond
         print("json bench: ByteJSONParser is \(String(format: "%.1f", speedup))x FoundationJSONParser")
+    }
+
+    /// The cost of JSONValue itself: rebuilding the parsed trees' dictionaries and arrays (strings shared,
+    /// no scanning) and dropping them. No parser that returns JSONValue can beat this rate.
+    private func measureContainerFloor(_ lines: [ArraySlice<UInt8>]) {
+        let parsed = lines.compactMap { try? ByteJSONParser().parse($0) }
+        var members = 0
+        let elapsed = ContinuousClock().measure {
+            for value in parsed { if case .object(let object) = Self.rebuild(value) { members += object.count } }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let megabytes = Double(lines.reduce(0) { $0 + $1.count }) / 1_000_000
+        print("json bench [JSONValue containers only]: \(String(format: "%.1f", megabytes / seconds)) MB/s (\(members) members)")
+    }
+
+    private static func rebuild(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var rebuilt: [String: JSONValue] = [:]
+            rebuilt.reserveCapacity(members.count)
+            for (key, member) in members { rebuilt[key] = rebuild(member) }
+            return .object(rebuilt)
+        case .array(let items): return .array(items.map(rebuild))
+        default: return value
+        }
     }
 
     private func measure(_ parser: some JSONParsing, _ label: String, _ lines: [ArraySlice<UInt8>])
