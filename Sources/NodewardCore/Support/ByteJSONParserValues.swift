@@ -108,7 +108,6 @@ extension ByteJSONScanner {
     private static func popObject(keys: inout [String], from keysStart: Int,
                                   values: inout [JSONValue], from valuesStart: Int) -> [String: JSONValue] {
         let count = values.count - valuesStart
-        // (`reserveCapacity` specialises here; `init(minimumCapacity:)` runs the generic library copy.)
         var object: [String: JSONValue] = [:]
         object.reserveCapacity(count)
         keys.withUnsafeMutableBufferPointer { keyBuffer in
