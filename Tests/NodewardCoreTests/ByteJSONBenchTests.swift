@@ -18,6 +18,22 @@ import NodewardCore
         print("json bench: ByteJSONParser is \(String(format: "%.1f", speedup))x FoundationJSONParser")
     }
 
+    /// End to end: the trace reader on the same file with each parser behind the seam.
+    @Test(.enabled(if: path != nil)) func traceReaderThroughputWithEachParser() throws {
+        let path = try #require(Self.path)
+        for (label, parser) in [("ByteJSONParser", ByteJSONParser()), ("FoundationJSONParser", FoundationJSONParser())]
+            as [(String, any JSONParsing)] {
+            var options = TraceReaderOptions()
+            options.parser = parser
+            var summary = TraceReadSummary()
+            let elapsed = ContinuousClock().measure { summary = TraceReader(options: options).read(paths: [path]) { _ in } }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let rate = Double(summary.bytes) / 1_000_000 / seconds
+            print("json bench [TraceReader + \(label)]: \(String(format: "%.1f", rate)) MB/s, \(summary.steps) steps")
+            #expect(summary.skippedTotal == 0)
+        }
+    }
+
     /// The cost of JSONValue itself: rebuilding the parsed trees' dictionaries and arrays (strings shared,
     /// no scanning) and dropping them. No parser that returns JSONValue can beat this rate.
     private func measureContainerFloor(_ lines: [ArraySlice<UInt8>]) {
