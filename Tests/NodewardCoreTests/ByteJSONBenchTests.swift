@@ -4,7 +4,8 @@ import NodewardCore
 
 /// Parser throughput on every line of a file. Opt-in: set NODEWARD_JSON_BENCH to the file's path, and run
 /// in a release build (`swift test -c release --filter ByteJSONBench`); debug figures are far lower.
-@Suite struct ByteJSONBenchTests {
+/// Serialized, so the measurements do not compete with each other for cores.
+@Suite(.serialized) struct ByteJSONBenchTests {
     static let path = ProcessInfo.processInfo.environment["NODEWARD_JSON_BENCH"]
 
     @Test(.enabled(if: path != nil)) func throughputOfBothParsers() throws {
