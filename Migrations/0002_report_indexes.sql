@@ -1,8 +1,7 @@
--- Indexes for the report queries: decisions by tenant, workflow and class; steps by run (the
--- UNIQUE (run, source_step_id) index already serves it); decisions by session.
+-- Indexes for the report queries, kept few because every index slows the ingest path.
+-- By tenant: the UNIQUE (tenant, run_id) index of runs. By run: UNIQUE (run, source_step_id) of steps.
+-- By step: UNIQUE (step, policy_version) of decisions. By workflow: runs_by_workflow.
+-- By class: only the rows a review looks up (everything but agree-allow), as a partial index.
 
 CREATE INDEX runs_by_workflow ON runs (workflow, tenant);
-CREATE INDEX steps_by_tenant ON steps (tenant, kind);
-CREATE INDEX decisions_by_class ON decisions (class, policy_version);
-CREATE INDEX decisions_by_session ON decisions (session);
-CREATE INDEX decisions_by_policy_version ON decisions (policy_version);
+CREATE INDEX decisions_for_review ON decisions (class, policy_version) WHERE class <> 'agree-allow';

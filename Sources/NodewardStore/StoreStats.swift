@@ -104,7 +104,7 @@ extension StoreStats {
         text += "\n"
         let classTable = TextTable(headers: ["class", "decisions", "share"], rows: classRows)
         text += format == .markdown ? classTable.markdown() : classTable.plain()
-        text += "\n\(sessionCount.grouped) sessions"
+        text += "\n\(sessionCount.grouped) session\(sessionCount == 1 ? "" : "s")"
         if recentSessions.isEmpty { return text + "\n" }
         text += sessionCount > recentSessions.count ? " (latest \(recentSessions.count))\n" : "\n"
         let sessionRows = recentSessions.map { session in
