@@ -35,6 +35,26 @@ import Testing
         #expect(foreignKeys.rows == [["3"]])
     }
 
+    @Test func schemaChecksRefuseValuesOutsideTheVocabulary() throws {
+        let folder = try TemporaryFolder()
+        let store = try NodewardDatabase(path: folder.storePath)
+        try store.record(Sample.batch(runs: 1, stepsPerRun: 1), session: store.beginSession(kind: .ingest, inputs: "x"))
+        let queue = try DatabaseQueue(path: folder.storePath)
+        for sql in [
+            "UPDATE decisions SET class = 'agree'",
+            "UPDATE decisions SET node_effect = 'maybe'",
+            "UPDATE decisions SET legacy_effect = NULL",
+            "UPDATE steps SET kind = 'shell'",
+            "UPDATE steps SET executed = 2",
+            "UPDATE sessions SET kind = 'batch'",
+            "UPDATE decisions SET session = 999",
+        ] {
+            #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { db in try db.execute(sql: sql) } }
+        }
+        // NULL is the documented "no node decision", so the check lets it through.
+        try queue.write { db in try db.execute(sql: "UPDATE decisions SET node_effect = NULL, class = 'unknown-step'") }
+    }
+
     @Test func openingWithoutCreateRefusesAMissingFile() throws {
         let folder = try TemporaryFolder()
         let error = #expect(throws: Diagnostic.self) { try NodewardDatabase(path: folder.storePath, create: false) }
