@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import GRDB
 import NodewardCore
 
@@ -88,14 +89,35 @@ extension NodewardDatabase {
 /// from changing connection state (ATTACH, PRAGMA x = y) and explains the refusal.
 enum ReadOnlyPolicy {
     static let allowedKeywords: Set<String> = ["SELECT", "WITH", "VALUES", "EXPLAIN", "PRAGMA"]
+    /// PRAGMAs that only report; any other (even its reading form, e.g. `PRAGMA writable_schema`) is refused.
+    static let readingPragmas: Set<String> = [
+        "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+        "foreign_key_check", "integrity_check", "quick_check", "user_version", "schema_version", "application_id",
+        "page_count", "page_size", "freelist_count", "database_list", "compile_options", "collation_list",
+        "function_list", "module_list", "pragma_list", "encoding", "foreign_keys",
+    ]
 
     static func refusal(_ statement: Statement) -> String? {
         let keyword = firstKeyword(statement.sql)
         let readOnlyHint = "store query runs read-only statements only (SELECT, WITH, VALUES, EXPLAIN, reading PRAGMAs)"
         guard statement.isReadonly else { return "\(keyword) is not read-only; \(readOnlyHint)" }
         guard allowedKeywords.contains(keyword) else { return "\(keyword) is not a query; \(readOnlyHint)" }
-        if keyword == "PRAGMA", statement.sql.contains("=") { return "PRAGMA assignments are refused; \(readOnlyHint)" }
+        if keyword == "PRAGMA" {
+            if statement.sql.contains("=") { return "PRAGMA assignments are refused; \(readOnlyHint)" }
+            let name = pragmaName(statement.sql)
+            guard readingPragmas.contains(name) else {
+                return "PRAGMA \(name) is not a reading PRAGMA; \(readOnlyHint) (allowed: \(readingPragmas.sorted().joined(separator: ", ")))"
+            }
+        }
         return nil
+    }
+
+    /// `PRAGMA main.table_info(steps)` → `table_info`, lower-cased.
+    static func pragmaName(_ sql: String) -> String {
+        guard let range = sql.range(of: "pragma", options: .caseInsensitive) else { return "" }
+        let rest = sql[range.upperBound...].drop { $0.isWhitespace }
+        let qualified = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+        return String(qualified.split(separator: ".").last ?? "").lowercased()
     }
 
     /// The statement's first word, upper-cased, after whitespace and comments.

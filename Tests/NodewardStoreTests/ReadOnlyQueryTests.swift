@@ -18,6 +18,8 @@ import Testing
         "CREATE TABLE extra (x)",
         "PRAGMA writable_schema = ON",
         "PRAGMA writable_schema=1",
+        "PRAGMA writable_schema",
+        "pragma main.journal_mode",
         "PRAGMA query_only = 0",
         "ATTACH DATABASE ':memory:' AS other",
         "BEGIN",
@@ -87,6 +89,7 @@ import Testing
     @Test func readingPragmasIsAllowed() throws {
         let folder = try TemporaryFolder()
         let store = try Self.populatedStore(folder)
+        #expect(try store.query("pragma main.integrity_check").rows == [["ok"]])
         let columns = try store.query("PRAGMA table_info(steps)")
         #expect(columns.rows.contains { $0[1] == "arguments_hash" })
         #expect(!columns.rows.contains { $0[1] == "arguments" })
