@@ -61,6 +61,15 @@ import Testing
         #expect(byClass[.widened] == 0)
         #expect(stats.decisionsByClass.count == ComparisonClass.allCases.count)
         #expect(try store.count("SELECT sum(step_count) FROM runs") == 10_000)
+        // Fingerprints are computed in parallel chunks; each still lands on its own step.
+        for (run, index) in [(0, 0), (517, 3), (999, 9)] {
+            let step = Sample.step(run: "run-\(run)", index: index)
+            let stored = try store.query("""
+                SELECT s.arguments_hash FROM steps s JOIN runs r ON r.id = s.run
+                WHERE r.run_id = 'run-\(run)' AND s.source_step_id = 's\(index)'
+                """).rows
+            #expect(stored == [[Fingerprint.label(JSONValue.object(step.arguments).canonicalText)]])
+        }
         let session1 = try #require(stats.recentSessions.first)
         #expect(session1.status == "completed" && session1.counts.steps == 10_000 && session1.finished != nil)
     }
@@ -96,6 +105,21 @@ import Testing
         let run = try store.query("SELECT run_id, step_count, start_nanos, end_nanos, workflow FROM runs").rows
         #expect(run == [["loose", "3", String(steps[0].startNanos), String(steps[2].endNanos), "support-triage"]])
         #expect(try store.count("SELECT count(*) FROM decisions WHERE class = 'unknown-step' AND node_effect IS NULL") == 3)
+    }
+
+    @Test func aRunRecordedInPartsWidensItsRow() throws {
+        let folder = try TemporaryFolder()
+        let store = try NodewardDatabase(path: folder.storePath)
+        let session = try store.beginSession(kind: .serve, inputs: "sidecar")
+        let steps = (0..<5).map { Sample.step(run: "live", index: $0) }
+        func records(_ range: Range<Int>) -> [DecisionRecord] {
+            steps[range].map { DecisionRecord(step: $0, legacy: Sample.legacy(.allow), node: Sample.node(.allow), policyVersion: Sample.policy) }
+        }
+        try store.record(DecisionBatch(decisions: records(0..<2)), session: session)
+        try store.record(DecisionBatch(decisions: records(1..<5)), session: session)
+        let run = try store.query("SELECT count(*), step_count, start_nanos, end_nanos FROM runs").rows
+        #expect(run == [["1", "5", String(steps[0].startNanos), String(steps[4].endNanos)]])
+        #expect(try store.count("SELECT count(*) FROM steps") == 5)
     }
 
     @Test func aDecisionForAnUnknownSessionFailsAsADiagnosticAndWritesNothing() throws {
