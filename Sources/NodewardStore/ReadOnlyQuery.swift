@@ -33,7 +33,8 @@ extension NodewardDatabase {
         } catch {
             throw .store(.storeOpen, "cannot open a read-only connection: \(StoreErrorText.describe(error))", path: path)
         }
-        let watchdog = DispatchWorkItem { connection.interrupt() }
+        // Weak: a cancelled watchdog must not keep the connection open until its deadline.
+        let watchdog = DispatchWorkItem { [weak connection] in connection?.interrupt() }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
         defer { watchdog.cancel() }
         do {
