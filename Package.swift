@@ -48,6 +48,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "NodewardStoreTests",
+            dependencies: ["NodewardCore", "NodewardStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
             name: "NodewardCLITests",
             // Depends on the executable so that `swift test` builds the binary the tests run.
             dependencies: ["NodewardCore", "nodeward"]

@@ -1,1 +1,0 @@
-public enum NodewardStore { public static let schemaVersion = 0 }
