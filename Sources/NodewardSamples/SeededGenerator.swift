@@ -1,29 +1,22 @@
 import NodewardCore
 
-/// SplitMix64: a tiny, fast, seedable generator. The fleet must be byte-identical for a given seed on
-/// every platform, so nothing here goes through the standard library's `random(in:)` algorithms, whose
-/// exact draws are not a documented contract.
+/// The fleet's draws: `SplitMix64` plus named streams and the helpers the scripts use. The fleet must be
+/// byte-identical for a given seed on every platform.
 struct SeededGenerator: Sendable {
-    private var state: UInt64
+    private var core: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { core = SplitMix64(state: seed) }
 
     /// An independent stream for a named purpose (one per tenant), so adding a tenant does not shift the
     /// draws of the others.
     init(seed: UInt64, stream: String) {
         var mixed = seed ^ 0x9E37_79B9_7F4A_7C15
         for byte in stream.utf8 { mixed = (mixed ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        state = mixed
+        core = SplitMix64(state: mixed)
         _ = next()
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { core.next() }
 
     /// Uniform in `0..<bound` (multiply-high: no modulo bias worth mentioning, no loop).
     mutating func below(_ bound: Int) -> Int {

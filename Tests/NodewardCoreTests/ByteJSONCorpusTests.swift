@@ -25,9 +25,9 @@ import NodewardCore
 /// Seeded random JSON documents, returned with the value they must parse to. SplitMix64, so the corpus
 /// is the same on every machine.
 struct RandomJSONGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(state: seed) }
 
     mutating func document() -> (value: JSONValue, text: String) {
         var text = ""
@@ -35,13 +35,7 @@ struct RandomJSONGenerator {
         return (value, whitespace() + text + whitespace())
     }
 
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
+    private mutating func next() -> UInt64 { random.next() }
 
     private mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 

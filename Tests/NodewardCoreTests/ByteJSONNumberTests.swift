@@ -80,13 +80,4 @@ private func foundations(_ text: String) throws(JSONParseFailure) -> JSONValue {
     }
 }
 
-private struct SplitMixForNumbers {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
+private typealias SplitMixForNumbers = SplitMix64

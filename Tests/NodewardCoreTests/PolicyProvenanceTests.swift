@@ -3,17 +3,8 @@ import Testing
 
 /// The evaluator shares inference's provenance code; its fast paths must give the reference answers.
 @Suite struct PolicyProvenanceTests {
-    /// A deterministic generator (SplitMix64), so failures reproduce.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// A deterministic generator, so failures reproduce.
+    typealias Generator = SplitMix64
 
     static let alphabet = Array("aZ09Kq-_.@:/!? \t\n,;()<>\"'[]{}xX7DE")
 
