@@ -153,4 +153,23 @@ import Testing
         #expect(broken.stderr.contains("inbox-triage.yaml:"))
         #expect(broken.stderr.contains("[policy.unknown-node]"))
     }
+
+    @Test func policyDiffGatesOnWidening() throws {
+        let balanced = try CLI.temporaryDirectory(), permissive = try CLI.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: balanced)
+            try? FileManager.default.removeItem(at: permissive)
+        }
+        let graphs = "Samples/fleet/graphs"
+        #expect(try CLI.run(["policy", "generate", Self.fleet, "--graphs", graphs, "--policies", balanced.path]).status == 0)
+        #expect(try CLI.run(["policy", "generate", Self.fleet, "--graphs", graphs, "--policies", permissive.path, "--strictness", "permissive"]).status == 0)
+        let same = try CLI.run(["policy", "diff", balanced.path, balanced.path, "--fail-on-widen"])
+        #expect(same.status == 0)
+        #expect(same.stdout.contains("No changes to any grant."))
+        let wider = try CLI.run(["policy", "diff", balanced.path, permissive.path, "--fail-on-widen", "--format", "markdown"])
+        #expect(wider.status == 1)
+        #expect(wider.stdout.contains("| widened |"))
+        let narrower = try CLI.run(["policy", "diff", permissive.path, balanced.path, "--fail-on-widen"])
+        #expect(narrower.status == 0)
+    }
 }
