@@ -58,8 +58,9 @@ final class CompiledNode: Sendable {
     static func isEgress(_ template: String) -> Bool { template.hasPrefix("egress:") }
 
     /// `egress:*` (a node that reached more than 16 destinations) admits any destination.
-    func allows(_ resource: String) -> Bool {
-        resources.contains(resource) || (allowsAnyEgress && Self.isEgress(resource))
+    func allows(_ resource: String, tenant: String) -> Bool {
+        if let limited = resourceTenants[resource] { return limited.contains(tenant) }
+        return resources.contains(resource) || (allowsAnyEgress && Self.isEgress(resource))
     }
 
     let id: String
@@ -72,6 +73,8 @@ final class CompiledNode: Sendable {
     let tenants: Set<String>
     let resources: Set<String>
     let allowsAnyEgress: Bool
+    /// Resources only some tenants may use (per-tenant egress confinement).
+    let resourceTenants: [String: Set<String>]
     let arguments: [CompiledArgument]
     let grants: Set<GrantKey>
     let perRun: Int?
@@ -93,6 +96,7 @@ final class CompiledNode: Sendable {
         tenants = Set(node.tenants)
         resources = Set(node.allow.resources)
         allowsAnyEgress = resources.contains("egress:*")
+        resourceTenants = Dictionary((node.allow.resourceTenants ?? []).map { ($0.resource, Set($0.tenants)) }, uniquingKeysWith: { $0.union($1) })
         let prefix = "\(workflow)/\(node.id)"
         rulePrefix = prefix
         arguments = (node.allow.arguments ?? []).map {

@@ -14,7 +14,12 @@ public struct NodeEvaluator: Sendable {
     /// A sandbox behind one reference, so a lookup does not copy its every field.
     final class SandboxBox: Sendable {
         let sandbox: TenantSandbox
-        init(_ sandbox: TenantSandbox) { self.sandbox = sandbox }
+        /// The tenant's legacy egress rules: the ceiling of a node that allows `egress:*`.
+        let egress: LegacyResourceChecks
+        init(_ sandbox: TenantSandbox) {
+            self.sandbox = sandbox
+            egress = LegacyResourceChecks(sandbox, ids: LegacyRuleIds(tenant: sandbox.tenantId))
+        }
     }
 
     struct OperationCacheKey: Hashable, Sendable {
@@ -53,12 +58,13 @@ public struct NodeEvaluator: Sendable {
         }
         let predecessor = run.predecessor(of: step, at: position)
         let resources = templatedResources(step)
-        guard let node = choose(candidates, in: workflow, predecessor: predecessor, resources: resources) else {
+        guard let node = choose(candidates, in: workflow, predecessor: predecessor, resources: resources, tenant: step.tenant) else {
             return workflow.unknownStep
         }
         run.matched[Int(position)] = node.index
         if !node.tenants.contains(step.tenant) { return node.tenantDeny }
-        for resource in resources where !node.allows(resource) { return node.resourceDeny }
+        for resource in resources where !node.allows(resource, tenant: step.tenant) { return node.resourceDeny }
+        if node.allowsAnyEgress, !withinLegacyEgress(step) { return node.resourceDeny }
         if let decision = checkData(step, node: node, at: position, run: run) { return decision }
         let count = run.allowedCounts[node.index, default: 0]
         if let limit = node.perRun, count >= limit, let deny = node.perRunDeny { return deny }
@@ -68,6 +74,16 @@ public struct NodeEvaluator: Sendable {
         }
         run.allowedCounts[node.index] = count + 1
         return node.allow
+    }
+
+    /// `egress:*` is not a grant of every host: each destination must still be one the tenant's legacy
+    /// egress rules allow (a node is never wider than its tenants' sandboxes).
+    func withinLegacyEgress(_ step: Step) -> Bool {
+        guard let box = sandboxes[step.tenant] else { return false }
+        for resource in step.resources where resource.scheme == .egress {
+            if case .fail = box.egress.check(resource) { return false }
+        }
+        return true
     }
 
     /// Evaluates a whole run in order (a convenience for tests and batch use).
@@ -114,7 +130,7 @@ public struct NodeEvaluator: Sendable {
     /// Among nodes sharing kind and operation: those whose `after` admits the predecessor; then the one
     /// whose match resources equal the step's, else the first whose allowed resources cover them, else
     /// the first (whose resource check then denies).
-    func choose(_ candidates: [Int32], in workflow: CompiledWorkflow, predecessor: Int32, resources: [String]) -> CompiledNode? {
+    func choose(_ candidates: [Int32], in workflow: CompiledWorkflow, predecessor: Int32, resources: [String], tenant: String) -> CompiledNode? {
         var first: CompiledNode?
         var covering: CompiledNode?
         // Identity excludes egress destinations, as in inference; they are checked against `allow` only.
@@ -125,7 +141,7 @@ public struct NodeEvaluator: Sendable {
             if let after = node.after, !after.contains(predecessor) { continue }
             if first == nil { first = node }
             if node.matchResources.count == distinct, identity.allSatisfy(node.matchResources.contains) { return node }
-            if covering == nil, resources.allSatisfy(node.allows) { covering = node }
+            if covering == nil, resources.allSatisfy({ node.allows($0, tenant: tenant) }) { covering = node }
         }
         return covering ?? first
     }

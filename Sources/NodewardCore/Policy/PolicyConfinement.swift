@@ -90,6 +90,24 @@ struct PolicyConfinement {
                     kind: node.kind, operation: operation, resources: resources, source: sandbox.source)
     }
 
+    /// The tenants (of `tenants`) whose legacy egress rules allow each egress destination of the node,
+    /// for the destinations some tenant may not reach. One tenant's destination must not become
+    /// another's: a node is never wider than any of its tenants' sandboxes.
+    static func egressTenants(_ node: TaskGraph.Node, tenants: [String], sandboxes: [String: TenantSandbox]) -> [String: [String]] {
+        var limited: [String: [String]] = [:]
+        for template in node.egress where template != "egress:*" {
+            let allowed = tenants.filter { tenant in
+                guard let sandbox = sandboxes[tenant], let bound = bind(template, sandbox: sandbox, store: nil),
+                      let resource = Resource(parsing: bound) else { return false }
+                let checks = LegacyResourceChecks(sandbox, ids: LegacyRuleIds(tenant: tenant))
+                if case .pass = checks.check(resource) { return true }
+                return false
+            }
+            if allowed.count < tenants.count { limited[template] = allowed }
+        }
+        return limited
+    }
+
     /// `${tenant.model}` binds to an observed model the tenant's `limits.models` admits (any, without
     /// the limit); a tenant none of whose models were seen gets the first, which its legacy then judges.
     static func model(for node: TaskGraph.Node, sandbox: TenantSandbox) -> String {

@@ -64,7 +64,12 @@ public struct PolicyDiff: Sendable, Hashable, Codable {
             setChange(a.tenants, b.tenants, "tenants", change)
             // A node granted to no tenant allows nothing: the rest of its grants no longer matter.
             guard !b.tenants.isEmpty else { continue }
-            setChange(a.allow.resources, b.allow.resources, "resources", change)
+            // Resources with per-tenant restrictions compare tenant by tenant; the others as templates.
+            if a.allow.resourceTenants == nil && b.allow.resourceTenants == nil {
+                setChange(a.allow.resources, b.allow.resources, "resources", change)
+            } else {
+                setChange(effectiveResources(a), effectiveResources(b), "resources", change)
+            }
             setChange(a.inputs.flatMap { grant in grant.arguments.map { "\(grant.from) -> \($0)" } },
                       b.inputs.flatMap { grant in grant.arguments.map { "\(grant.from) -> \($0)" } }, "inputs", change)
             compareArguments(a.allow.arguments ?? [], b.allow.arguments ?? [], change)
@@ -73,6 +78,12 @@ public struct PolicyDiff: Sendable, Hashable, Codable {
             if a.match != b.match { change(.changed, "match", "the steps this node matches changed") }
         }
         return changes
+    }
+
+    /// `resource for tenant` pairs a node allows, its per-tenant restrictions applied.
+    static func effectiveResources(_ node: NodePolicy) -> [String] {
+        let limited = Dictionary((node.allow.resourceTenants ?? []).map { ($0.resource, $0.tenants) }, uniquingKeysWith: { $0 + $1 })
+        return node.allow.resources.flatMap { resource in (limited[resource] ?? node.tenants).map { tenant in "\(resource) for \(tenant)" } }
     }
 
     /// More members grant more.

@@ -71,8 +71,12 @@ public struct PolicyGenerator: Sendable {
             id: node.id,
             match: .init(kind: node.kind, operation: node.operation, resources: node.resources, after: after),
             tenants: tenants,
-            // Egress destinations are node facts, not identity (docs/inference.md): allowed as observed.
-            allow: .init(resources: Array(Set(node.resources + node.egress)).sorted(), arguments: constraints.isEmpty ? nil : constraints.values.sorted { $0.name < $1.name }),
+            // Egress destinations are node facts, not identity (docs/inference.md): allowed as observed, each
+            // to the node's tenants whose legacy egress rules allow it.
+            allow: .init(resources: Array(Set(node.resources + node.egress)).sorted(),
+                         resourceTenants: { let limited = PolicyConfinement.egressTenants(node, tenants: tenants, sandboxes: sandboxes)
+                                            return limited.isEmpty ? nil : limited.keys.sorted().map { NodePolicy.ResourceTenants(resource: $0, tenants: limited[$0]!) } }(),
+                         arguments: constraints.isEmpty ? nil : constraints.values.sorted { $0.name < $1.name }),
             inputs: inputs.keys.sorted().map { InputGrant(from: $0, arguments: inputs[$0]!.sorted()) },
             limits: limits(node, tenants: tenants),
             evidence: node.evidence,

@@ -17,7 +17,7 @@ enum PolicySchema {
         "tenants": .leaf,
         "allow": .mapping([
             "resources": .leaf,
-            "arguments": .list(.mapping(["name": .leaf, "values": .leaf, "pattern": .leaf, "patternTenants": .leaf, "excluded": .leaf, "origin": .leaf])),
+            "resourceTenants": .list(.mapping(["resource": .leaf, "tenants": .leaf])), "arguments": .list(.mapping(["name": .leaf, "values": .leaf, "pattern": .leaf, "patternTenants": .leaf, "excluded": .leaf, "origin": .leaf])),
         ]),
         "inputs": .list(.mapping(["from": .leaf, "arguments": .leaf])),
         "limits": .mapping(["perRun": .leaf, "perMinute": .leaf]),

@@ -105,11 +105,26 @@ public struct NodePolicy: Sendable, Hashable, Codable {
         /// Resource templates over `${tenant...}` bindings; a step's every resource, templated with its own
         /// tenant's sandbox, must be one of these.
         public var resources: [String]
+        /// Resources (egress destinations) that only some of the node's tenants may reach, sorted by
+        /// resource. A resource not listed here is allowed for every tenant of the node.
+        public var resourceTenants: [ResourceTenants]?
         public var arguments: [ArgumentConstraint]?
 
-        public init(resources: [String], arguments: [ArgumentConstraint]? = nil) {
+        public init(resources: [String], resourceTenants: [ResourceTenants]? = nil, arguments: [ArgumentConstraint]? = nil) {
             self.resources = resources
+            self.resourceTenants = resourceTenants
             self.arguments = arguments
+        }
+    }
+
+    /// One resource and the tenants of the node that may use it.
+    public struct ResourceTenants: Sendable, Hashable, Codable {
+        public var resource: String
+        public var tenants: [String]
+
+        public init(resource: String, tenants: [String]) {
+            self.resource = resource
+            self.tenants = tenants
         }
     }
 

@@ -55,7 +55,7 @@ public struct PlanSummary: Sendable, Hashable, Codable {
         if flagged.count > 40 { doc.paragraph("(\(flagged.count - 40) more in plan.json.)") }
         if !policies.isEmpty {
             doc.heading("Node policies (\(policies.count))")
-            doc.paragraph("Generated at balanced strictness from the graphs above and confined to each tenant's legacy grants (egress destinations are not yet confined per tenant: docs/policy-language.md). Shadow replay (old vs new decision per step) is not built yet.")
+            doc.paragraph("Generated at balanced strictness from the graphs above and confined to each tenant's legacy grants (docs/policy-language.md). Shadow replay (old vs new decision per step) is not built yet.")
             var table = TextTable(headers: ["workflow", "nodes", "state-changing with origin constraints", "edge grants", "withheld", "tenants granted per node (min-max)"])
             for set in policies {
                 let constrained = set.nodes.filter { node in node.allow.arguments?.contains { $0.origin != nil } ?? false }.count
