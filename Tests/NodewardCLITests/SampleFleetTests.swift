@@ -172,4 +172,23 @@ import Testing
         let narrower = try CLI.run(["policy", "diff", permissive.path, balanced.path, "--fail-on-widen"])
         #expect(narrower.status == 0)
     }
+
+    @Test func policyExplainShowsTheDecisionPathOfThePoisonedSend() throws {
+        let out = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(try CLI.run(["policy", "generate", Self.fleet, "--graphs", "Samples/fleet/graphs", "--policies", out.path]).status == 0)
+        let result = try CLI.run(["policy", "explain", "tool_call.email.send", Self.fleet, "--policies", out.path,
+                                  "--run", "run-umbrella-00031", "--step", "s7", "--format", "json"])
+        #expect(result.status == 0)
+        let explanation = try Self.json(result.stdout)
+        #expect(explanation["workflow"] as? String == "inbox-triage")
+        let step = try #require(explanation["step"] as? [String: Any])
+        #expect(step["matchedNode"] as? String == "tool_call.email.send")
+        #expect((step["provenance"] as? [String])?.contains("to <- s4 (retrieval.${tenant.vectorIndex})") == true)
+        #expect((step["nodeDecision"] as? [String: Any])?["effect"] as? String == "deny")
+        #expect((step["legacyDecision"] as? [String: Any])?["effect"] as? String == "allow")
+        let unknown = try CLI.run(["policy", "explain", "tool_call.nope", Self.fleet, "--policies", out.path])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no node tool_call.nope"))
+    }
 }
