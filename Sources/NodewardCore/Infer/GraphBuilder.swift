@@ -138,12 +138,7 @@ struct GraphBuilder {
 
     /// Writes, sends and egress: the steps whose inputs need explicit grants.
     func isSink(_ key: BaseKey, reachesNetwork: Bool) -> Bool {
-        switch key.kind {
-        case .dataWrite, .memoryWrite: return true
-        case .toolCall:
-            return reachesNetwork || ToolEffectInference.effect(of: key.operation, declared: toolEffects) == .write
-                || key.resources.contains { $0.hasSuffix("[write]") }
-        default: return false
-        }
+        StateChange.isStateChanging(kind: key.kind, operation: key.operation, declaredEffects: toolEffects,
+                                    reachesNetwork: reachesNetwork, writesResource: key.resources.contains { $0.hasSuffix("[write]") })
     }
 }
