@@ -88,19 +88,8 @@ struct InferCommand: ParsableCommand {
 /// Writes graph files; rendering several graphs to one stream.
 enum GraphWriter {
     static func write(_ graphs: [TaskGraph], to folder: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            var written: [String] = []
-            for graph in graphs {
-                let path = (folder as NSString).appendingPathComponent(graph.fileStem + ".yaml")
-                try Data(graph.yaml().utf8).write(to: URL(fileURLWithPath: path))
-                written.append(path)
-            }
-            Terminal.err("wrote \(written.count) graph file\(written.count == 1 ? "" : "s") to \(folder)")
-        } catch {
-            Terminal.err("error: cannot write graphs to \(folder): \(error.localizedDescription)")
-            throw NodewardExit.badInput
-        }
+        let written = try OutputFiles.write(graphs.map { ($0.fileStem + ".yaml", $0.yaml()) }, to: folder, what: "graphs")
+        Terminal.err("wrote \(written.count) graph file\(written.count == 1 ? "" : "s") to \(folder)")
     }
 
     static func render(_ graphs: [TaskGraph], as format: GraphFormat) -> String {

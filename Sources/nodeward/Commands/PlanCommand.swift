@@ -45,29 +45,12 @@ struct PlanCommand: ParsableCommand {
 
 enum PlanFiles {
     static func writePolicies(_ sets: [PolicySet], to folder: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for set in sets {
-                try Data(set.yaml().utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(TaskGraph.slug(set.workflow) + ".yaml")))
-            }
-            Terminal.err("wrote \(sets.count) policy files to \(folder)")
-        } catch {
-            Terminal.err("error: cannot write policies to \(folder): \(error.localizedDescription)")
-            throw NodewardExit.badInput
-        }
+        try OutputFiles.write(sets.map { ($0.fileStem + ".yaml", $0.yaml()) }, to: folder, what: "policies")
+        Terminal.err("wrote \(sets.count) policy files to \(folder)")
     }
 
     static func write(_ plan: PlanSummary, to folder: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for format in [OutputFormat.markdown, .json] {
-                let path = (folder as NSString).appendingPathComponent("plan." + (format == .json ? "json" : "md"))
-                try Data(plan.rendered(as: format).utf8).write(to: URL(fileURLWithPath: path))
-                Terminal.err("wrote \(path)")
-            }
-        } catch {
-            Terminal.err("error: cannot write the plan to \(folder): \(error.localizedDescription)")
-            throw NodewardExit.badInput
-        }
+        let files = [("plan.md", plan.rendered(as: .markdown)), ("plan.json", plan.rendered(as: .json))]
+        for path in try OutputFiles.write(files, to: folder, what: "the plan") { Terminal.err("wrote \(path)") }
     }
 }

@@ -61,16 +61,8 @@ struct PolicyCommand: ParsableCommand {
             guard let folder = policies ?? workspace.policies ?? workspace.root.map({ ($0 as NSString).appendingPathComponent("policies") }) else {
                 throw ValidationError("give --policies DIR (no workspace folder to write policies/ into)")
             }
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                for set in sets {
-                    let path = (folder as NSString).appendingPathComponent(TaskGraph.slug(set.workflow) + ".yaml")
-                    try Data(set.yaml().utf8).write(to: URL(fileURLWithPath: path))
-                    Terminal.out(path + "\n")
-                }
-            } catch {
-                Terminal.err("error: cannot write policies to \(folder): \(error.localizedDescription)")
-                throw NodewardExit.badInput
+            for path in try OutputFiles.write(sets.map { ($0.fileStem + ".yaml", $0.yaml()) }, to: folder, what: "policies") {
+                Terminal.out(path + "\n")
             }
             let withheld = sets.reduce(0) { $0 + $1.nodes.reduce(0) { $0 + ($1.withheld?.count ?? 0) } }
             Terminal.err("generated \(sets.count) policy files (\(sets.reduce(0) { $0 + $1.nodes.count }) nodes, \(withheld) withheld grants, strictness \(strictness.rawValue)) in \(folder)")
