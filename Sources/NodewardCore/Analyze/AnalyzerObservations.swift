@@ -73,45 +73,38 @@ extension Analyzer {
         }
     }
 
-    /// Records, per run, which argument of a state-changing step carries a value that first appeared in an
-    /// earlier step's result (tool result or retrieval: external content) and not in the user's request.
+    /// Records, per run, which argument of a state-changing step carries data from an earlier step's
+    /// result that is external content (a tool result or a retrieval), by the same provenance rules as
+    /// inference (explicit inputs, else value match; a value also in the user's request is the user's).
     mutating func observeFlows(_ run: Run) {
-        var origins: [String: (kind: StepKind, operation: String)] = [:]
+        var producers: [String: Int32] = [:]
+        var positions: [String: Int32] = [:]
         var seenPatterns: Set<FlowPattern> = []
         let request = run.userRequest ?? ""
-        for step in run.steps {
+        for (index, step) in run.steps.enumerated() {
+            let position = Int32(index)
+            positions[step.stepId] = position
             if isSink(step) {
-                for (argument, value) in step.arguments.sorted(by: { $0.key < $1.key }) {
-                    var tokens = Set<String>()
-                    value.forEachString { ValueTokens.candidates(in: $0, into: &tokens) }
-                    for token in tokens.sorted() {
-                        guard let origin = origins[token], !request.contains(token) else { continue }
-                        let pattern = FlowPattern(agent: run.agent, workflow: run.workflow, sourceKind: origin.kind,
-                                                  sourceOperation: origin.operation, sinkOperation: step.operation, argument: argument)
-                        if seenPatterns.insert(pattern).inserted {
-                            flowPatterns[pattern, default: []].insert("\(run.runId)/\(step.stepId)\u{1}\(run.tenant)")
-                        }
+                Provenance.forEachSource(of: step, at: position, request: request, positions: positions, producers: producers) { source, argument, _ in
+                    guard source >= 0 else { return }
+                    let origin = run.steps[Int(source)]
+                    guard origin.kind == .toolCall || origin.kind == .retrieval else { return }
+                    let pattern = FlowPattern(agent: run.agent, workflow: run.workflow, sourceKind: origin.kind,
+                                              sourceOperation: origin.operation, sinkOperation: step.operation, argument: argument)
+                    if seenPatterns.insert(pattern).inserted {
+                        flowPatterns[pattern, default: []].insert("\(run.runId)/\(step.stepId)\u{1}\(run.tenant)")
                     }
                 }
             }
-            guard step.kind == .toolCall || step.kind == .retrieval, let result = step.result else { continue }
-            var produced = Set<String>()
-            result.forEachString { ValueTokens.candidates(in: $0, into: &produced) }
-            for token in produced where origins[token] == nil {
-                origins[token] = (step.kind, step.operation)
-            }
+            Provenance.recordResult(of: step, at: position, into: &producers)
         }
     }
 
     func isSink(_ step: Step) -> Bool {
-        switch step.kind {
-        case .dataWrite, .memoryWrite: return true
-        case .toolCall:
-            let declared = sandboxes[step.tenant]?.tools.effects ?? [:]
-            return ToolEffectInference.effect(of: step.operation, declared: declared) == .write
-                || step.resources.contains { $0.scheme == .egress || $0.access == .write }
-        default: return false
-        }
+        StateChange.isStateChanging(
+            kind: step.kind, operation: step.operation, declaredEffects: sandboxes[step.tenant]?.tools.effects ?? [:],
+            reachesNetwork: step.resources.contains { $0.scheme == .egress },
+            writesResource: step.resources.contains { $0.access == .write })
     }
 
     func finishObservations() -> [Finding] {
