@@ -3,6 +3,12 @@ public struct PipelineProgress: Sendable, Hashable {
     public var stage: String
     public var runs: Int
     public var steps: Int
+
+    public init(stage: String, runs: Int, steps: Int) {
+        self.stage = stage
+        self.runs = runs
+        self.steps = steps
+    }
 }
 
 /// Runs the pipeline stages over a workspace with one pass over the traces: read the tenant sandboxes,

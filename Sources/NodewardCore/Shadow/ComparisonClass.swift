@@ -1,5 +1,3 @@
-import NodewardCore
-
 /// How the node decision for a step compares with the legacy decision: the six shadow-mode classes.
 public enum ComparisonClass: String, CaseIterable, Sendable, Codable {
     case agreeAllow = "agree-allow"

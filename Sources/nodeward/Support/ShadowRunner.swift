@@ -1,0 +1,97 @@
+import Foundation
+import NodewardCore
+import NodewardStore
+
+/// Offline shadow mode over a workspace's traces: stream runs through `ShadowReplay` and record every
+/// decision pair in the store in batches (one transaction each). Shared by `shadow replay` and `plan`.
+enum ShadowRunner {
+    struct Outcome {
+        var summary: ShadowSummary
+        var recorded: RecordOutcome
+        var storePath: String?
+        var traceSummary: TraceReadSummary
+        var stepsOutOfOrder: Int
+    }
+
+    static let batchSize = 4_096
+
+    /// The policy version of each workflow: a hash of its policy file as Nodeward writes it, so the same
+    /// rules give the same version whether they were generated or read from committed files.
+    static func versions(of sets: [PolicySet]) -> [String: PolicyVersion] {
+        Dictionary(sets.map { ($0.workflow, PolicyVersion(workflow: $0.workflow, contentHash: Fingerprint.label($0.yaml()))) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    static func replay(workspace: Workspace, sandboxes: [TenantSandbox], policies sets: [PolicySet], storePath: String?,
+                       incidents: [IncidentLabel]) throws -> Outcome {
+        let versions = versions(of: sets)
+        var replay = ShadowReplay(sandboxes: sandboxes, policies: CompiledPolicySet(sets), incidents: incidents)
+        let database: NodewardDatabase?
+        let session: SessionID?
+        do throws(Diagnostic) {
+            if let storePath {
+                let opened = try NodewardDatabase(path: storePath)
+                database = opened
+                session = try opened.beginSession(kind: .replay, inputs: (workspace.tenants + workspace.traces).joined(separator: " "))
+            } else {
+                database = nil
+                session = nil
+            }
+        } catch {
+            Terminal.err(error.description)
+            throw NodewardExit.badInput
+        }
+        var pending: [DecisionRecord] = []
+        var recorded = RecordOutcome()
+        var failure: Diagnostic?
+        func flush() {
+            guard let database, let session, !pending.isEmpty, failure == nil else { pending.removeAll(); return }
+            do {
+                let outcome = try database.record(DecisionBatch(decisions: pending), session: session)
+                recorded.runs += outcome.runs
+                recorded.steps += outcome.steps
+                recorded.decisions += outcome.decisions
+                recorded.policyVersions += outcome.policyVersions
+            } catch {
+                failure = error
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        let emit: (Step, ShadowOutcome) -> Void = { step, outcome in
+            guard database != nil else { return }
+            let version = versions[step.workflow] ?? PolicyVersion(workflow: step.workflow, contentHash: "none")
+            pending.append(DecisionRecord(step: step, legacy: outcome.legacy, node: outcome.node, policyVersion: version,
+                                          provenance: outcome.provenance.map(\.step), comparison: outcome.comparison))
+            if pending.count >= batchSize { flush() }
+        }
+        let progress = Terminal.ProgressLine()
+        var runs = 0, steps = 0
+        let traceSummary = TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { run in
+            replay.consume(run, emit: emit)
+            runs += 1
+            steps += run.steps.count
+            if runs % 256 == 0 { progress.update(PipelineProgress(stage: "shadow replay", runs: runs, steps: steps)) }
+        }
+        replay.finish(emit: emit)
+        flush()
+        progress.finish()
+        let summary = replay.tally.summary()
+        if let database, let session {
+            let counts = SessionCounts(runs: replay.runs, steps: summary.steps, decisions: recorded.decisions,
+                                       diagnostics: traceSummary.skippedTotal)
+            try? database.finishSession(session, counts: counts, status: failure == nil ? .completed : .failed)
+        }
+        if let failure {
+            Terminal.err(failure.description)
+            throw NodewardExit.badInput
+        }
+        return Outcome(summary: summary, recorded: recorded, storePath: storePath, traceSummary: traceSummary,
+                       stepsOutOfOrder: replay.stepsOutOfOrder)
+    }
+
+    /// `--store PATH`, else the workspace's `outputs.store`, else `<workspace>/.nodeward/nodeward.sqlite`
+    /// (the current folder without a workspace).
+    static func storePath(explicit: String?, workspace: Workspace) -> String {
+        explicit ?? workspace.store ?? ((workspace.root ?? ".") as NSString).appendingPathComponent(NodewardDatabase.defaultRelativePath)
+    }
+}
