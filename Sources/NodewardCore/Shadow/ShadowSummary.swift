@@ -50,6 +50,8 @@ public struct ShadowSummary: Sendable, Hashable, Codable {
         public var workflow: String
         public var node: String
         public var counts: ClassCounts
+        /// The labelled incident steps among `counts`.
+        public var incidentSteps: ClassCounts
     }
 
     public struct RuleCount: Sendable, Hashable, Codable {
@@ -163,7 +165,8 @@ extension ShadowTally {
         let samples = self.samples.values.sorted {
             ($0.workflow, $0.node ?? "", $0.comparison.rawValue) < ($1.workflow, $1.node ?? "", $1.comparison.rawValue)
         }
-        let nodes = byNode.keys.sorted().map { ShadowSummary.NodeGroup(workflow: $0.workflow, node: $0.node, counts: .init(byNode[$0]!)) }
+        let nodes = byNode.keys.sorted().map { ShadowSummary.NodeGroup(workflow: $0.workflow, node: $0.node, counts: .init(byNode[$0]!),
+                                                                        incidentSteps: .init(byNodeIncident[$0] ?? [:])) }
         return ShadowSummary(
             steps: steps, totals: .init(byClass), byTenant: groups(byTenant), byWorkflow: groups(byWorkflow),
             byNode: nodes, samples: samples, rules: rules,

@@ -41,6 +41,8 @@ public struct ShadowTally: Sendable {
     var byTenant: [String: [ComparisonClass: Int]] = [:]
     var byWorkflow: [String: [ComparisonClass: Int]] = [:]
     var byNode: [NodeKey: [ComparisonClass: Int]] = [:]
+    /// The labelled incident steps among `byNode`.
+    var byNodeIncident: [NodeKey: [ComparisonClass: Int]] = [:]
     var samples: [SampleKey: ShadowSample] = [:]
     var legacyTasks: [TaskKey: EffectCounts] = [:]
     var nodeTasks: [TaskKey: EffectCounts] = [:]
@@ -80,6 +82,7 @@ public struct ShadowTally: Sendable {
         let key = ShadowStepKey(tenant: step.tenant, run: step.runId, step: step.stepId)
         if let incident = watched[key] {
             incidentOutcomes[key] = ShadowSample(step: step, outcome: outcome, incident: incident)
+            byNodeIncident[node, default: [:]][comparison, default: 0] += 1
         }
         guard comparison != .agreeAllow, comparison != .agreeDeny else { return }
         let sampleKey = SampleKey(node: node, comparison: comparison)

@@ -1,0 +1,154 @@
+/// The plan as a `Document` (Markdown for a PR comment, plain text for a terminal), in the order a
+/// reviewer reads it: verdict, coverage, what would change, where, and why.
+extension PlanReport {
+    /// GitHub rejects comments over 65,536 characters; the Markdown stays below this with room to spare.
+    public static let markdownLimit = 60_000
+
+    /// How much detail a rendering carries; the Markdown steps down until it fits `markdownLimit`.
+    public struct Detail: Sendable {
+        public var rows: Int
+        public var graphs: Bool
+        public static let full = Detail(rows: 15, graphs: true)
+        public static let compact = Detail(rows: 15, graphs: false)
+        public static let minimal = Detail(rows: 5, graphs: false)
+    }
+
+    public func markdown() -> String {
+        for detail in [Detail.full, .compact, .minimal] {
+            let text = document(detail: detail, markdown: true).markdown()
+            if text.utf8.count <= Self.markdownLimit { return text }
+        }
+        // Still too large (thousands of tenants or workflows): cut at a line and say so.
+        let note = "\n\n_Truncated to fit a pull-request comment; the full report is in plan.html and plan.json._\n"
+        var text = document(detail: .minimal, markdown: true).markdown()
+        var cut = text.utf8.index(text.utf8.startIndex, offsetBy: Self.markdownLimit - note.utf8.count)
+        while cut > text.startIndex, text[cut] != "\n" { cut = text.index(before: cut) }
+        text = String(text[..<cut])
+        return text + note
+    }
+
+    public func plainText() -> String { document(detail: .compact, markdown: false).plainText() }
+
+    public func document(detail: Detail, markdown: Bool) -> Document {
+        var doc = Document()
+        doc.heading("Nodeward plan" + (workspace.map { ": \($0)" } ?? ""), level: 1)
+        doc.paragraph("**\(verdict.headline)**")
+        if let generatedAt { doc.paragraph("Generated \(generatedAt).") }
+        coverageSection(&doc)
+        transitionSection(&doc, detail: detail)
+        readinessSection(&doc)
+        findingSection(&doc, detail: detail)
+        if !shadow.incidents.isEmpty {
+            doc.heading("Labelled incidents (\(shadow.incidents.count))")
+            doc.table(shadow.incidentTable)
+        }
+        threatSection(&doc, detail: detail)
+        riskSection(&doc, detail: detail)
+        if let policyDiff {
+            doc.heading("Policy changes against the baseline")
+            for block in policyDiff.document().blocks.dropFirst() { doc.blocks.append(block) }
+        }
+        if let graphChanges {
+            for block in graphChanges.document().blocks { doc.blocks.append(block) }
+        }
+        graphSection(&doc, detail: detail, markdown: markdown)
+        doc.paragraph("_Full detail: plan.html and plan.json (schema: docs/report-schema.md). Payload values are never shown; steps are named by run and step id._")
+        return doc
+    }
+
+    func coverageSection(_ doc: inout Document) {
+        doc.heading("Coverage")
+        let window = [coverage.firstSeen, coverage.lastSeen].compactMap { $0 }.joined(separator: " → ")
+        var table = TextTable(headers: ["runs", "steps", "tenants", "workflows", "window", "evaluable by both", "skipped records"])
+        table.rows.append([coverage.runs.grouped, coverage.steps.grouped, "\(coverage.tenants)", "\(coverage.workflows)",
+                           window.isEmpty ? "-" : window, coverage.evaluableShare.percent, coverage.skippedRecords.grouped])
+        doc.table(table)
+        var graphs = TextTable(headers: ["workflow", "runs", "nodes", "fitness", "precision", "held out"])
+        for item in coverage.conformance {
+            graphs.rows.append([item.workflow, item.runs.grouped, "\(item.nodes)", item.fitness?.percent ?? "-", item.precision?.percent ?? "-",
+                                item.method.map { "\($0), \(item.heldOutRuns ?? 0) runs" } ?? "-"])
+        }
+        doc.table(graphs)
+        let source = policies.origin == "committed" ? "committed policies from `\(policies.folder ?? "?")`"
+            : "policies generated at \(policies.strictness ?? "balanced") strictness"
+        doc.paragraph("Node decisions use \(source) (\(policies.files.count) workflows, \(policies.files.reduce(0) { $0 + $1.nodes }) nodes).")
+    }
+
+    func transitionSection(_ doc: inout Document, detail: Detail) {
+        doc.heading("Decisions: tenant sandbox → node policies")
+        doc.table(ShadowSummary.classTable(name: "scope", rows: [("all", shadow.totals)]))
+        doc.table(ShadowSummary.classTable(name: "tenant", rows: shadow.byTenant.map { ($0.name, $0.counts) }))
+        doc.table(ShadowSummary.classTable(name: "workflow", rows: shadow.byWorkflow.map { ($0.name, $0.counts) }))
+        doc.paragraph(shadow.baselineSentence)
+    }
+
+    func readinessSection(_ doc: inout Document) {
+        doc.heading("Cutover readiness")
+        var table = TextTable(headers: ["tenant", "status", "steps", "why"])
+        for tenant in readiness {
+            table.rows.append([tenant.tenant, "**\(tenant.status.rawValue)**", tenant.steps.grouped, tenant.reasons.joined(separator: "; ")])
+        }
+        doc.table(table)
+    }
+
+    func findingSection(_ doc: inout Document, detail: Detail) {
+        doc.heading("Top findings (\(findings.count))")
+        var table = TextTable(headers: ["id", "severity", "class", "workflow / node", "finding", "sample step", "node decision", "provenance"])
+        for finding in findings.prefix(detail.rows) {
+            let sample = finding.sample
+            table.rows.append([
+                finding.id, finding.severity.rawValue, finding.comparison.rawValue, "`\(finding.workflow)` / `\(finding.node)`",
+                finding.title, "\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.operation))",
+                "\(sample.nodeDecision.effect.rawValue) `\(sample.nodeDecision.rule)`: \(sample.nodeDecision.reason)",
+                sample.provenance.isEmpty ? "-" : sample.provenance.map(\.description).joined(separator: " ← "),
+            ])
+        }
+        doc.table(table)
+        if findings.count > detail.rows { doc.paragraph("… \(findings.count - detail.rows) more findings in plan.html and plan.json.") }
+    }
+
+    func threatSection(_ doc: inout Document, detail: Detail) {
+        guard let threats else { return }
+        doc.heading("Threat model (\(threats.count) threats)")
+        var table = TextTable(headers: ["threat", "kind", "mitigated by", "still open"])
+        for threat in threats {
+            func list(_ items: [String]) -> String {
+                items.isEmpty ? "-" : items.prefix(detail.rows).joined(separator: "; ") + (items.count > detail.rows ? "; … \(items.count - detail.rows) more" : "")
+            }
+            table.rows.append([threat.id, threat.kind, list(threat.mitigatedBy), list(threat.open)])
+        }
+        doc.table(table)
+    }
+
+    func riskSection(_ doc: inout Document, detail: Detail) {
+        let items = (risks + observations).sorted { ($1.severity, $0.id) < ($0.severity, $1.id) }
+        doc.heading("Config risks and observations (\(items.count))")
+        var table = TextTable(headers: ["severity", "id", "tenants", "finding"])
+        for item in items.prefix(detail.rows) {
+            table.rows.append([item.severity.rawValue, "`\(item.id)`", item.tenants.joined(separator: ", "), item.message])
+        }
+        doc.table(table)
+        if items.count > detail.rows { doc.paragraph("… \(items.count - detail.rows) more in plan.html and plan.json.") }
+        doc.heading("Unused legacy grants", level: 3)
+        var grants = TextTable(headers: ["tenant", "unused grants", "e.g."])
+        for tenant in unusedGrants {
+            grants.rows.append([tenant.tenant, "\(tenant.grants.count)", tenant.grants.prefix(3).map { "`\($0.rule)`" }.joined(separator: ", ")])
+        }
+        doc.table(grants)
+    }
+
+    func graphSection(_ doc: inout Document, detail: Detail, markdown: Bool) {
+        doc.heading("Task graphs (\(graphs.count))")
+        var disputed: [String: Set<String>] = [:]
+        for entry in disputedNodes { disputed[entry.workflow] = Set(entry.nodes) }
+        guard detail.graphs, markdown else {
+            doc.paragraph("Graph drawings are in plan.html (and `nodeward infer --format mermaid`).")
+            return
+        }
+        doc.paragraph("Nodes with disagreements, and rare nodes, are outlined in red; rare edges are red.")
+        for graph in graphs {
+            doc.heading("`\(graph.workflow)`", level: 3)
+            doc.paragraph("```mermaid\n" + graph.mermaid(highlight: disputed[graph.workflow] ?? []).trimmingCharacters(in: .newlines) + "\n```")
+        }
+    }
+}
