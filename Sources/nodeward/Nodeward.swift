@@ -6,7 +6,7 @@ struct Nodeward: AsyncParsableCommand {
         commandName: "nodeward",
         abstract: "Move AI-agent platforms from per-tenant isolation to task-graph isolation.",
         subcommands: [
-            PlanCommand.self, AnalyzeCommand.self, InferCommand.self, PolicyCommand.self, ShadowCommand.self, StoreCommand.self,
+            PlanCommand.self, ReportCommand.self, AnalyzeCommand.self, InferCommand.self, PolicyCommand.self, ShadowCommand.self, StoreCommand.self,
             GenerateCommand.self, BenchCommand.self,
         ]
     )

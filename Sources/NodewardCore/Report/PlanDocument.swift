@@ -52,7 +52,7 @@ extension PlanReport {
             for block in graphChanges.document().blocks { doc.blocks.append(block) }
         }
         graphSection(&doc, detail: detail, markdown: markdown)
-        doc.paragraph("_Full detail: plan.html and plan.json (schema: docs/report-schema.md). Payload values are never shown; steps are named by run and step id._")
+        doc.paragraph("Full detail: plan.html and plan.json (schema: docs/report-schema.md). Payload values are never shown; steps are named by run and step id.")
         return doc
     }
 

@@ -96,10 +96,11 @@ extension PlanReport {
     var headline: String {
         let ready = readiness.filter { $0.status == .ready }.count
         let totals = shadow.totals
-        var text = verdict.status == "pass" ? "PASS" : "FAIL (" + verdict.failed.map(\.rawValue).joined(separator: ", ") + ")"
-        text += ": \(totals.widened.grouped) widened, \(totals.tightened.grouped) tightened, \(totals.unknownStep.grouped) unknown-step, "
-        text += "\(totals.unevaluable.grouped) unevaluable of \(shadow.steps.grouped) steps; \(ready) of \(readiness.count) tenants ready to cut over"
-        return text
+        var text = "\(totals.widened.grouped) widened, \(totals.tightened.grouped) tightened, \(totals.unknownStep.grouped) unknown-step, "
+        text += "\(totals.unevaluable.grouped) unevaluable of \(shadow.steps.grouped) steps; \(ready) of \(readiness.count) tenants ready to cut over. "
+        if verdict.gate.isEmpty { return text + "No gate set (--fail-on)." }
+        let gate = verdict.gate.map(\.rawValue).joined(separator: ", ")
+        return text + (verdict.failed.isEmpty ? "Gate (\(gate)): PASS." : "Gate (\(gate)): FAIL on " + verdict.failed.map(\.rawValue).joined(separator: ", ") + ".")
     }
 
     static func readiness(_ shadow: ShadowSummary) -> [TenantReadiness] {
