@@ -76,7 +76,7 @@ public enum CedarExport {
         var checks = [("resources", local.isEmpty ? "context.resources.isEmpty()" : "\(stringSet(local)).containsAll(context.resources)")]
         if !anyEgress {
             let egress = allowed.filter(CompiledNode.isEgress).sorted()
-            checks.append(("resources", egress.isEmpty ? "context.egress.isEmpty()" : "\(stringSet(egress)).containsAll(context.egress)"))
+            checks.append(("resources (egress)", egress.isEmpty ? "context.egress.isEmpty()" : "\(stringSet(egress)).containsAll(context.egress)"))
         }
         for (resource, tenants) in limited.sorted(by: { $0.key < $1.key }) {
             let set = CompiledNode.isEgress(resource) ? "context.egress" : "context.resources"

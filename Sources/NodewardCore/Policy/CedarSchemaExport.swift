@@ -18,7 +18,7 @@ extension CedarExport {
     }
 
     static func schema(_ sets: [PolicySet]) -> String {
-        let arguments = factArguments(sets).map { "\n        \(quoted($0))?: Argument" }.joined(separator: ",")
+        let arguments = factArguments(sets).map { "\n          \(quoted($0))?: Argument" }.joined(separator: ",")
         return """
             // Nodeward node policies exported to Cedar: the request shape (docs/cedar-export.md).
             namespace \(namespace) {
@@ -39,7 +39,7 @@ extension CedarExport {
                   egress: Set<String>,
                   legacyEgress: Bool,
                   data?: {
-                    arguments: {\(arguments)\(arguments.isEmpty ? "" : "\n      ")},
+                    arguments: {\(arguments)\(arguments.isEmpty ? "" : "\n        ")},
                     flows: Set<Flow>
                   },
                   allowedInRun: Long,
