@@ -2,7 +2,8 @@
 """Decides Cedar requests with cedarpy (the Rust Cedar engine), for Nodeward's differential test.
 
 stdin:  {"policies": str, "schema": str | null, "entities": str | list, "requests": [{principal, action, resource, context}]}
-stdout: {"cedarpy": version, "decisions": [{"decision": "Allow" | "Deny", "reasons": [policy id], "errors": [str]}]}
+stdout: {"cedarpy": version, "decisions": [{"decision": "Allow" | "Deny", "reasons": [policy id], "errors": [str]}],
+         "validation": [str]}  (strict validation of the policies against the schema, when one is given)
 Exit 2 with a message on stderr when cedarpy is missing or the input is malformed.
 """
 import json
@@ -34,8 +35,11 @@ def main():
             "reasons": sorted(str(reason) for reason in diagnostics.reasons),
             "errors": [str(error) for error in diagnostics.errors],
         })
+    validation = []
+    if schema:
+        validation = [str(error.error) for error in cedarpy.validate_policies(bundle["policies"], schema).errors]
     version = getattr(cedarpy, "__version__", None)
-    json.dump({"cedarpy": version, "decisions": decisions}, sys.stdout)
+    json.dump({"cedarpy": version, "decisions": decisions, "validation": validation}, sys.stdout)
 
 
 if __name__ == "__main__":

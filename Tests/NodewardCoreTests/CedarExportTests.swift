@@ -60,7 +60,7 @@ import Testing
               // arguments.to.origin
               !context.data.flows.containsAny([{source: "request", argument: "to"}, {source: "(unmatched)", argument: "to"}, {source: "tool_call.email.send", argument: "to"}, {source: "tool_call.payments.transfer", argument: "to"}]) &&
               // inputs
-              (!(context has data) || [{source: "request", argument: "ticket"}, {source: "tool_call.tickets.get", argument: "to"}].containsAll(context.data.flows)) &&
+              (if context has data then [{source: "request", argument: "ticket"}, {source: "tool_call.tickets.get", argument: "to"}].containsAll(context.data.flows) else true) &&
               // limits.perRun
               context.allowedInRun < 2 &&
               // limits.perMinute
@@ -84,7 +84,7 @@ import Testing
               // resources (egress)
               context.egress.isEmpty() &&
               // inputs
-              (!(context has data) || context.data.flows.isEmpty())
+              (if context has data then context.data.flows.isEmpty() else true)
             };
 
             """#

@@ -54,8 +54,9 @@ public enum CedarExport {
             checks += argumentChecks(constraint, universe: universe)
         }
         let grants = Set(node.inputs.flatMap { grant in grant.arguments.map { StepFacts.Flow(source: grant.from, argument: $0) } }).sorted()
-        checks.append(("inputs", "(!(context has data) || "
-                       + (grants.isEmpty ? "context.data.flows.isEmpty())" : "\(flowSet(grants)).containsAll(context.data.flows))")))
+        // No data: nothing recorded, so nothing flowed. `if` (not `!has || ...`) so the validator sees the guard.
+        checks.append(("inputs", "(if context has data then "
+                       + (grants.isEmpty ? "context.data.flows.isEmpty()" : "\(flowSet(grants)).containsAll(context.data.flows)") + " else true)"))
         if let perRun = node.limits.perRun { checks.append(("limits.perRun", "context.allowedInRun < \(perRun)")) }
         if node.limits.perMinute != nil { checks.append(("limits.perMinute", "context.minuteToken")) }
         var text = "// \(comment(rule))\n@id(\(quoted(rule)))\npermit (\n  principal,\n  action == \(actionType)::\(quoted(action)),\n"
