@@ -131,6 +131,17 @@ import Testing
         #expect(duplicate.policyRules == ["support/tool_call.tickets.get"])
     }
 
+    /// Ids the file does not define resolve to nothing in the evaluator: no flow is granted through them,
+    /// and a flow from a step that matched no node is never within an origin.
+    @Test func undefinedSourcesGrantNothing() {
+        var node = Self.tickets
+        node.inputs = [InputGrant(from: "ghost", arguments: ["id"]), InputGrant(from: StepFacts.unmatchedSource, arguments: ["id"])]
+        node.allow.arguments = [ArgumentConstraint(name: "id", origin: ["request", StepFacts.unmatchedSource])]
+        let policies = CedarExport.export([Self.set(nodes: [node])]).policies
+        #expect(policies.contains("(if context has data then context.data.flows.isEmpty() else true)"))
+        #expect(policies.contains(#"!context.data.flows.containsAny([{source: "(unmatched)", argument: "id"}, {source: "tool_call.tickets.get", argument: "id"}])"#))
+    }
+
     @Test func stringsAreEscapedForCedar() {
         #expect(CedarExport.quoted("a\"b\\c\nd\u{1}é") == #""a\"b\\c\nd\u{1}é""#)
         #expect(CedarExport.comment("x\ny") == "x y")

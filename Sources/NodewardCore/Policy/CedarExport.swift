@@ -53,7 +53,11 @@ public enum CedarExport {
         for constraint in node.allow.arguments ?? [] {
             checks += argumentChecks(constraint, universe: universe)
         }
-        let grants = Set(node.inputs.flatMap { grant in grant.arguments.map { StepFacts.Flow(source: grant.from, argument: $0) } }).sorted()
+        // A grant from an id the file does not define matches no flow in Nodeward; leave it out here too.
+        let known = Set(universe).subtracting([StepFacts.unmatchedSource])
+        let grants = Set(node.inputs.filter { known.contains($0.from) }.flatMap { grant in
+            grant.arguments.map { StepFacts.Flow(source: grant.from, argument: $0) }
+        }).sorted()
         // No data: nothing recorded, so nothing flowed. `if` (not `!has || ...`) so the validator sees the guard.
         checks.append(("inputs", "(if context has data then "
                        + (grants.isEmpty ? "context.data.flows.isEmpty()" : "\(flowSet(grants)).containsAll(context.data.flows)") + " else true)"))
@@ -111,7 +115,8 @@ public enum CedarExport {
             checks.append((rule + ".pattern", expression))
         }
         if let origin = constraint.origin {
-            let forbidden = universe.filter { !origin.contains($0) }.map { StepFacts.Flow(source: $0, argument: constraint.name) }
+            // Flows from a step that matched no node are never in an origin, whatever the file says.
+            let forbidden = universe.filter { $0 == StepFacts.unmatchedSource || !origin.contains($0) }.map { StepFacts.Flow(source: $0, argument: constraint.name) }
             checks.append((rule + ".origin", "!context.data.flows.containsAny(\(flowSet(forbidden)))"))
         }
         return checks

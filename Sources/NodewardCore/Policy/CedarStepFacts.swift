@@ -41,8 +41,8 @@ public struct StepFacts: Sendable, Hashable {
     public var match: Match
     /// Templated resources (same templating as inference), sorted, without duplicates.
     public var resources: [String]
-    /// False when a step's egress destination is outside its tenant's legacy egress rules (the ceiling of
-    /// a node that allows `egress:*`); true without egress.
+    /// False when an egress destination of the step is outside its tenant's legacy egress rules, or the
+    /// tenant has no sandbox (the ceiling of a node that allows `egress:*`).
     public var withinLegacyEgress: Bool
     /// The step recorded arguments or explicit inputs; without either, argument constraints are unevaluable.
     public var recorded: Bool
