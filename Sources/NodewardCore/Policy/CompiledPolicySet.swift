@@ -141,6 +141,9 @@ struct CompiledArgument: Sendable {
     /// Tenants the pattern binds; nil: every tenant of the node.
     let patternTenants: Set<String>?
     let excluded: [Globs]
+    /// The globs as written (`${tenant.id}` unbound), to name them outside the evaluator (Cedar export).
+    let patternText: String?
+    let excludedTexts: [String]
     let origin: Set<Int32>?
     let valuesRule: String
     let patternRule: String
@@ -159,6 +162,8 @@ struct CompiledArgument: Sendable {
         pattern = constraint.pattern.map(compile)
         patternTenants = constraint.patternTenants.map(Set.init)
         excluded = (constraint.excluded ?? []).map(compile)
+        patternText = constraint.pattern
+        excludedTexts = constraint.excluded ?? []
         origin = constraint.origin.map { Set($0.map(resolve)) }
         let base = "\(rulePrefix)/arguments.\(constraint.name)"
         valuesRule = base + ".values"

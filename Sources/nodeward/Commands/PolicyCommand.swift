@@ -7,5 +7,5 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Generate and check node-level policies.",
-        subcommands: [Generate.self, Check.self, Diff.self, Explain.self])
+        subcommands: [Generate.self, Check.self, Diff.self, Explain.self, Export.self])
 }
