@@ -40,29 +40,6 @@ import Testing
         #expect(traces["skippedTotal"] as? Int == 0)
     }
 
-    @Test func planPrintsMarkdownWithGraphsAndWritesItsFiles() throws {
-        let out = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: out) }
-        let result = try CLI.run(["plan", Self.fleet, "--format", "markdown", "--out", out.path])
-        #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("# Nodeward analyze: Samples/fleet\n\n**Findings: "))
-        #expect(result.stdout.contains("## Task graphs (4)"))
-        #expect(result.stdout.components(separatedBy: "```mermaid").count == 5)
-        #expect(result.stderr.contains("plan: analyze + infer + generate node policies"))
-        #expect(result.stdout.contains("## Node policies (4)"))
-        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(written == ["graphs", "plan.json", "plan.md", "policies"])
-        let graphs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("graphs").path).sorted()
-        #expect(graphs == ["crm-enrichment.yaml", "inbox-triage.yaml", "invoice-processing.yaml", "support-ticket-summary.yaml"])
-    }
-
-    @Test func failOnHighExitsOne() throws {
-        let out = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: out) }
-        let result = try CLI.run(["plan", Self.fleet, "--fail-on", "high", "--out", out.path])
-        #expect(result.status == 1)
-    }
-
     @Test func inferIsDeterministicAndCompareSeesNoChange() throws {
         let first = try CLI.temporaryDirectory(), second = try CLI.temporaryDirectory()
         defer {

@@ -6,15 +6,33 @@ extension PlanReport {
 
     /// How much detail a rendering carries; the Markdown steps down until it fits `markdownLimit`.
     public struct Detail: Sendable {
+        /// Rows of findings, risks and threat lists.
         public var rows: Int
+        /// Rows of per-tenant and per-incident tables (the most disputed first when cut).
+        public var tenantRows: Int
         public var graphs: Bool
-        public static let full = Detail(rows: 15, graphs: true)
-        public static let compact = Detail(rows: 15, graphs: false)
-        public static let minimal = Detail(rows: 5, graphs: false)
+        public static let full = Detail(rows: 15, tenantRows: .max, graphs: true)
+        public static let trimmed = Detail(rows: 15, tenantRows: 50, graphs: true)
+        public static let compact = Detail(rows: 15, tenantRows: 50, graphs: false)
+        public static let minimal = Detail(rows: 5, tenantRows: 20, graphs: false)
+    }
+
+    /// Tenants by how much review they need: blocked, then review, then most disagreements; name last.
+    var tenantsByConcern: [TenantReadiness] {
+        let rank: [TenantReadiness.Status: Int] = [.blocked: 0, .review: 1, .ready: 2]
+        return readiness.sorted {
+            (rank[$0.status]!, -($0.counts.disagreeing + $0.counts.unknownStep), $0.tenant)
+                < (rank[$1.status]!, -($1.counts.disagreeing + $1.counts.unknownStep), $1.tenant)
+        }
+    }
+
+    static func cutNote(_ shown: Int, of total: Int, _ what: String, byConcern: Bool = true) -> String? {
+        guard total > shown else { return nil }
+        return "… \(total - shown) more \(what) in plan.html and plan.json" + (byConcern ? " (the most disputed are shown)." : ".")
     }
 
     public func markdown() -> String {
-        for detail in [Detail.full, .compact, .minimal] {
+        for detail in [Detail.full, .trimmed, .compact, .minimal] {
             let text = document(detail: detail, markdown: true).markdown()
             if text.utf8.count <= Self.markdownLimit { return text }
         }
@@ -36,11 +54,14 @@ extension PlanReport {
         if let generatedAt { doc.paragraph("Generated \(generatedAt).") }
         coverageSection(&doc)
         transitionSection(&doc, detail: detail)
-        readinessSection(&doc)
+        readinessSection(&doc, detail: detail)
         findingSection(&doc, detail: detail)
         if !shadow.incidents.isEmpty {
             doc.heading("Labelled incidents (\(shadow.incidents.count))")
-            doc.table(shadow.incidentTable)
+            var shown = shadow
+            shown.incidents = Array(shadow.incidents.prefix(detail.tenantRows))
+            doc.table(shown.incidentTable)
+            if let note = Self.cutNote(shown.incidents.count, of: shadow.incidents.count, "incidents", byConcern: false) { doc.paragraph(note) }
         }
         threatSection(&doc, detail: detail)
         riskSection(&doc, detail: detail)
@@ -77,18 +98,26 @@ extension PlanReport {
     func transitionSection(_ doc: inout Document, detail: Detail) {
         doc.heading("Decisions: tenant sandbox → node policies")
         doc.table(ShadowSummary.classTable(name: "scope", rows: [("all", shadow.totals)]))
-        doc.table(ShadowSummary.classTable(name: "tenant", rows: shadow.byTenant.map { ($0.name, $0.counts) }))
+        let tenants = tenantsByConcern.prefix(detail.tenantRows).map(\.tenant).sorted()
+        var byName: [String: ShadowSummary.ClassCounts] = [:]
+        for group in shadow.byTenant { byName[group.name] = group.counts }
+        doc.table(ShadowSummary.classTable(name: "tenant", rows: tenants.map { ($0, byName[$0] ?? .init()) }))
+        if let note = Self.cutNote(tenants.count, of: shadow.byTenant.count, "tenants") { doc.paragraph(note) }
         doc.table(ShadowSummary.classTable(name: "workflow", rows: shadow.byWorkflow.map { ($0.name, $0.counts) }))
         doc.paragraph(shadow.baselineSentence)
     }
 
-    func readinessSection(_ doc: inout Document) {
+    func readinessSection(_ doc: inout Document, detail: Detail) {
+        let counts = Dictionary(grouping: readiness, by: \.status).mapValues(\.count)
         doc.heading("Cutover readiness")
+        doc.paragraph("\(counts[.ready] ?? 0) ready, \(counts[.review] ?? 0) to review, \(counts[.blocked] ?? 0) blocked.")
         var table = TextTable(headers: ["tenant", "status", "steps", "why"])
-        for tenant in readiness {
+        let shown = tenantsByConcern.prefix(detail.tenantRows)
+        for tenant in shown.sorted(by: { $0.tenant < $1.tenant }) {
             table.rows.append([tenant.tenant, "**\(tenant.status.rawValue)**", tenant.steps.grouped, tenant.reasons.joined(separator: "; ")])
         }
         doc.table(table)
+        if let note = Self.cutNote(shown.count, of: readiness.count, "tenants") { doc.paragraph(note) }
     }
 
     func findingSection(_ doc: inout Document, detail: Detail) {
@@ -131,10 +160,11 @@ extension PlanReport {
         if items.count > detail.rows { doc.paragraph("… \(items.count - detail.rows) more in plan.html and plan.json.") }
         doc.heading("Unused legacy grants", level: 3)
         var grants = TextTable(headers: ["tenant", "unused grants", "e.g."])
-        for tenant in unusedGrants {
+        for tenant in unusedGrants.prefix(detail.tenantRows) {
             grants.rows.append([tenant.tenant, "\(tenant.grants.count)", tenant.grants.prefix(3).map { "`\($0.rule)`" }.joined(separator: ", ")])
         }
         doc.table(grants)
+        if let note = Self.cutNote(min(unusedGrants.count, detail.tenantRows), of: unusedGrants.count, "tenants", byConcern: false) { doc.paragraph(note) }
     }
 
     func graphSection(_ doc: inout Document, detail: Detail, markdown: Bool) {
