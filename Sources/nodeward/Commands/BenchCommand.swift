@@ -8,13 +8,18 @@ import NodewardCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ingest, analyze and infer throughput on a workspace (use a release build).",
-        discussion: "Generate input with `nodeward generate --out DIR --steps 1000000 --format otlp`.")
+        abstract: "Measure ingest, analyze, infer, decision and replay throughput on a workspace (use a release build).",
+        discussion: """
+            Workloads: ingest (read and assemble runs), analyze, infer (read and process), decide-legacy and             decide-node (runs held in memory, then each step decided: median, p99 and mean ns per decision),             replay (shadow replay with store writes into a temporary store).             Generate input with `nodeward generate --out DIR --steps 1000000 --format otlp`.
+            """)
 
     @OptionGroup var inputs: WorkspaceOptions
 
-    @Option(help: "Workloads, comma-separated: ingest, analyze, infer.")
+    @Option(help: "Workloads, comma-separated: ingest, analyze, infer, decide-legacy, decide-node, replay.")
     var workloads: String = "ingest,infer"
+
+    @Option(help: "decide-legacy and decide-node: decide at most about this many steps (whole runs).")
+    var steps: Int?
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -28,6 +33,8 @@ struct BenchCommand: ParsableCommand {
         var stepsPerSecond: Int
         var megabytesPerSecond: Double
         var peakRSSMegabytes: Int
+        /// decide-legacy and decide-node only.
+        var latency: BenchDecisions.Latency?
     }
 
     func run() throws {
@@ -37,13 +44,28 @@ struct BenchCommand: ParsableCommand {
             throw NodewardExit.badInput
         }
         var results: [Measurement] = []
+        var loaded: (runs: [Run], sandboxes: [TenantSandbox])?
         for workload in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let stages: Pipeline.Stages
             switch workload {
             case "ingest": stages = .init()
             case "analyze": stages = .init(analyze: AnalyzerOptions())
             case "infer": stages = .init(infer: InferenceOptions())
-            default: throw ValidationError("unknown workload \(workload) (ingest, analyze, infer)")
+            case "decide-legacy", "decide-node":
+                let input = loaded ?? BenchDecisions.load(workspace, limit: steps)
+                loaded = input
+                let latency = workload == "decide-legacy" ? BenchDecisions.legacy(runs: input.runs, sandboxes: input.sandboxes)
+                    : BenchDecisions.node(runs: input.runs, sandboxes: input.sandboxes)
+                let seconds = latency.meanNanos * Double(latency.decisions) / 1e9
+                results.append(Measurement(workload: workload, seconds: (seconds * 1000).rounded() / 1000, runs: input.runs.count,
+                                           steps: latency.decisions, bytes: 0, stepsPerSecond: latency.decisionsPerSecond,
+                                           megabytesPerSecond: 0, peakRSSMegabytes: Self.peakRSSMegabytes(), latency: latency))
+                Terminal.err("\(workload): median \(latency.medianNanos) ns, p99 \(latency.p99Nanos) ns")
+                continue
+            case "replay":
+                results.append(try replay(workspace))
+                continue
+            default: throw ValidationError("unknown workload \(workload) (ingest, analyze, infer, decide-legacy, decide-node, replay)")
             }
             let started = ContinuousClock.now
             let outcome = Pipeline.run(workspace: workspace, stages: stages)
@@ -60,11 +82,32 @@ struct BenchCommand: ParsableCommand {
         if format == .json {
             Terminal.out(StableJSON.encode(results))
         } else {
-            let table = TextTable(headers: ["workload", "seconds", "runs", "steps", "steps/s", "MiB/s", "peak RSS MiB"],
+            let table = TextTable(headers: ["workload", "seconds", "runs", "steps", "steps/s", "MiB/s", "median ns", "p99 ns", "peak RSS MiB"],
                                   rows: results.map { [$0.workload, String(format: "%.2f", $0.seconds), $0.runs.grouped, $0.steps.grouped,
-                                                       $0.stepsPerSecond.grouped, String($0.megabytesPerSecond), String($0.peakRSSMegabytes)] })
+                                                       $0.stepsPerSecond.grouped, $0.bytes == 0 ? "-" : String($0.megabytesPerSecond),
+                                                       $0.latency.map { String(format: "%.0f", $0.medianNanos) } ?? "-",
+                                                       $0.latency.map { String(format: "%.0f", $0.p99Nanos) } ?? "-", String($0.peakRSSMegabytes)] })
             Terminal.out(table.plain())
         }
+    }
+
+    /// Shadow replay with store writes, policies generated first (not timed), into a fresh temporary store.
+    func replay(_ workspace: Workspace) throws -> Measurement {
+        let inferred = Pipeline.run(workspace: workspace, stages: .init(infer: InferenceOptions()))
+        let sets = (inferred.graphs ?? []).map { PolicyGenerator(graph: $0, sandboxes: inferred.sandboxes).generate() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let started = ContinuousClock.now
+        let outcome = try ShadowRunner.replay(workspace: workspace, sandboxes: inferred.sandboxes, policies: sets,
+                                              storePath: folder.appendingPathComponent("bench.sqlite").path, incidents: [])
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        Terminal.err("replay: \(String(format: "%.2f", seconds)) s, \(outcome.recorded.decisions.grouped) decisions recorded")
+        return Measurement(workload: "replay", seconds: (seconds * 1000).rounded() / 1000, runs: outcome.traceSummary.runs,
+                           steps: outcome.summary.steps, bytes: outcome.traceSummary.bytes,
+                           stepsPerSecond: Int(Double(outcome.summary.steps) / seconds),
+                           megabytesPerSecond: (Double(outcome.traceSummary.bytes) / 1_048_576 / seconds * 10).rounded() / 10,
+                           peakRSSMegabytes: Self.peakRSSMegabytes(), latency: nil)
     }
 
     #if os(Linux)
