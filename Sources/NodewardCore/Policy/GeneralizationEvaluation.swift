@@ -10,8 +10,8 @@ public struct GeneralizationOptions: Sendable, Hashable {
     /// Inference options; the holdout is ignored (evaluation does its own, and needs no conformance).
     public var inference = InferenceOptions()
     public var attackKinds: Set<String> = GeneralizationEvaluation.attackKinds
-    /// Explicit opt-in: attack runs join the training runs of the folds that do not hold them out, to
-    /// measure what a poisoned training set costs. Off by default: attacks are never trained on.
+    /// Explicit opt-in: every attack run is in every training, including the one it is scored against, to
+    /// measure what a poisoned training log costs. Off by default: attacks are never trained on.
     public var trainOnAttacks = false
     /// Deny rules listed per row.
     public var topRules = 5
@@ -79,6 +79,38 @@ public struct GeneralizationEvaluation: Sendable {
         return (classes, counts, unmatched)
     }
 
+    /// One training of a split: the runs (by index) inference sees, and the runs scored against it.
+    struct Fold: Equatable {
+        var training: [Int] = []
+        var benign: [Int] = []
+        /// Attack runs scored against this training.
+        var attacks: [Int] = []
+    }
+
+    /// The folds of one split. Benign runs are trained on or held out; runs of other incidents are trained
+    /// on like benign runs and never scored; attack runs are never trained on unless `trainOnAttacks`
+    /// (then they are in every training) and are scored once per split: in the fold that holds them out,
+    /// or (time, a single training) in the one training.
+    func folds(_ split: HoldoutSplit, classes: [RunClass], sandboxes byTenant: [String: TenantSandbox]) -> [Fold] {
+        let assignment = HoldoutAssignment(split: split, runs: runs, folds: options.folds, timeShare: options.timeShare, sandboxes: byTenant)
+        return (0..<assignment.trainings).map { fold in
+            var result = Fold()
+            for index in runs.indices {
+                let heldOut = assignment.heldOutFold[index] == fold
+                switch classes[index] {
+                case .benign:
+                    if heldOut { result.benign.append(index) } else { result.training.append(index) }
+                case .otherIncident:
+                    if !heldOut { result.training.append(index) }
+                case .attack:
+                    if heldOut || split == .time { result.attacks.append(index) }
+                    if options.trainOnAttacks { result.training.append(index) }
+                }
+            }
+            return result
+        }
+    }
+
     public func evaluate() -> GeneralizationReport {
         let (classes, counts, unmatched) = classify()
         let byTenant = Dictionary(sandboxes.map { ($0.tenantId, $0) }, uniquingKeysWith: { first, _ in first })
@@ -86,27 +118,18 @@ public struct GeneralizationEvaluation: Sendable {
         inference.holdout = .none
         var rows: [GeneralizationReport.Row] = []
         for split in Set(options.splits).sorted() {
-            let assignment = HoldoutAssignment(split: split, runs: runs, folds: options.folds, timeShare: options.timeShare, sandboxes: byTenant)
+            let folds = folds(split, classes: classes, sandboxes: byTenant)
             var tallies = Dictionary(uniqueKeysWithValues: options.strictness.map { ($0, Tally()) })
-            for fold in 0..<assignment.trainings {
+            for fold in folds {
+                // Each fold's graphs, and so its policies, come from that fold's training runs only.
                 var inferencer = Inferencer(sandboxes: sandboxes, options: inference)
-                var benign: [Run] = []
-                var attacks: [(Run, [String: Set<String>])] = []
-                for (index, run) in runs.enumerated() {
-                    let heldOut = assignment.heldOutFold[index] == fold
-                    switch classes[index] {
-                    case .benign:
-                        if heldOut { benign.append(run) } else { inferencer.consume(run) }
-                    case .otherIncident:
-                        if !heldOut { inferencer.consume(run) }
-                    case .attack(let steps):
-                        // Every attack is scored once per split: in the fold that holds it out, or (time, none
-                        // trained on) in the one training. Trained-on attacks are never scored.
-                        if heldOut || (split == .time && !options.trainOnAttacks) { attacks.append((run, steps)) }
-                        if options.trainOnAttacks, !heldOut { inferencer.consume(run) }
-                    }
-                }
+                for index in fold.training { inferencer.consume(runs[index]) }
                 let graphs = inferencer.finish()
+                let benign = fold.benign.map { runs[$0] }
+                let attacks = fold.attacks.map { index -> (Run, [String: Set<String>]) in
+                    guard case .attack(let steps) = classes[index] else { return (runs[index], [:]) }
+                    return (runs[index], steps)
+                }
                 for level in options.strictness {
                     var generator = options.generator
                     generator.strictness = level
@@ -115,7 +138,7 @@ public struct GeneralizationEvaluation: Sendable {
                 }
             }
             for level in options.strictness {
-                rows.append(tallies[level]!.row(split: split, strictness: level, trainings: assignment.trainings, topRules: options.topRules))
+                rows.append(tallies[level]!.row(split: split, strictness: level, trainings: folds.count, topRules: options.topRules))
             }
         }
         rows.sort { ($0.split, PolicyStrictness.allCases.firstIndex(of: $0.strictness)!) < ($1.split, PolicyStrictness.allCases.firstIndex(of: $1.strictness)!) }
@@ -125,7 +148,7 @@ public struct GeneralizationEvaluation: Sendable {
 
     /// What one split × strictness scored, summed over its folds.
     struct Tally {
-        var benignRuns = 0, fullyAllowed = 0, benignSteps = 0, falseDenies = 0, unevaluable = 0
+        var benignRuns = 0, fullyAllowed = 0, withoutDeny = 0, benignSteps = 0, falseDenies = 0, unevaluable = 0
         var attackRuns = 0, attacksStopped = 0
         var kinds: [String: (runs: Int, stopped: Int)] = [:]
         var rules: [String: Int] = [:]
@@ -134,7 +157,7 @@ public struct GeneralizationEvaluation: Sendable {
             // Held-out benign runs share one evaluator, in time order, as they would in production.
             var evaluator = NodeEvaluator(policies: policies, sandboxes: sandboxes)
             for run in benign {
-                var allowed = true
+                var allowed = true, denied = false
                 for (step, decision) in zip(run.steps, evaluator.evaluate(run)) where step.executed {
                     // Steps the legacy sandbox blocked are not benign work the node regime must allow.
                     benignSteps += 1
@@ -142,6 +165,7 @@ public struct GeneralizationEvaluation: Sendable {
                     case .allow: continue
                     case .deny:
                         falseDenies += 1
+                        denied = true
                         rules[decision.rule, default: 0] += 1
                     case .unevaluable: unevaluable += 1
                     }
@@ -149,6 +173,7 @@ public struct GeneralizationEvaluation: Sendable {
                 }
                 benignRuns += 1
                 if allowed { fullyAllowed += 1 }
+                if !denied { withoutDeny += 1 }
             }
             for (run, steps) in attacks {
                 // Each attack alone, with fresh rate buckets: whether it is stopped must not depend on
@@ -171,6 +196,8 @@ public struct GeneralizationEvaluation: Sendable {
             row.benignRuns = benignRuns
             row.fullyAllowed = fullyAllowed
             row.fullyAllowedShare = share(fullyAllowed, benignRuns)
+            row.withoutDeny = withoutDeny
+            row.withoutDenyShare = share(withoutDeny, benignRuns)
             row.benignSteps = benignSteps
             row.falseDenies = falseDenies
             row.falseDeniesPer1000 = per1000(falseDenies)

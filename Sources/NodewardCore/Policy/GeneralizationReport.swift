@@ -29,6 +29,9 @@ public struct GeneralizationReport: Sendable, Hashable, Codable {
         /// Benign runs every scored step of which the node policies allow.
         public var fullyAllowed = 0
         public var fullyAllowedShare = 0.0
+        /// Benign runs with no scored step denied (unevaluable steps allowed to stand).
+        public var withoutDeny = 0
+        public var withoutDenyShare = 0.0
         /// Scored steps: the steps of held-out benign runs that the legacy sandbox let execute.
         public var benignSteps = 0
         public var falseDenies = 0
@@ -72,11 +75,12 @@ public struct GeneralizationReport: Sendable, Hashable, Codable {
         doc.paragraph("\(runs.total.grouped) runs: \(runs.benign.grouped) benign, \(runs.attack.grouped) attacks "
             + "(\(attackKinds.joined(separator: ", "))), \(runs.otherIncident.grouped) in other incidents (trained on, not scored). "
             + "Splits: time = latest \(Int((timeShare * 100).rounded()))% of each workflow's runs; variant and kfold = \(folds) folds. "
-            + (trainOnAttacks ? "Attack runs are in the training runs of their folds (--train-on-attacks)." : "Attack runs are never trained on."))
-        var table = TextTable(headers: ["split", "strictness", "benign runs", "fully allowed", "false denies /1k steps",
+            + (trainOnAttacks ? "Every attack run is also in every training run set (in-sample, --train-on-attacks)." : "Attack runs are never trained on."))
+        var table = TextTable(headers: ["split", "strictness", "benign runs", "fully allowed", "no deny", "false denies /1k steps",
                                         "unevaluable /1k steps", "attack runs", "stopped"])
         for row in rows {
             table.rows.append([row.split.rawValue, row.strictness.rawValue, row.benignRuns.grouped, row.fullyAllowedShare.percent,
+                               row.withoutDenyShare.percent,
                                Self.decimal(row.falseDeniesPer1000), Self.decimal(row.unevaluablePer1000),
                                row.attackRuns.grouped, "\(row.attacksStopped)/\(row.attackRuns) (\(row.stoppedShare.percent))"])
         }
