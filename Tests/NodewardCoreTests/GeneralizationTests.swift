@@ -8,17 +8,18 @@ import Testing
     typealias S = PolicyScenario
 
     static let invoicesGet = S.StepSpec(kind: .toolCall, operation: "invoices.get")
+    static let ticketsUpdate = S.StepSpec(kind: .toolCall, operation: "tickets.update")
 
     /// 40 runs, one per second. Before the time split's cutoff (the latest 20%: runs 32...39) acme sometimes
-    /// looks an invoice up after the retrieval; after it, globex starts looking one up before the retrieval,
-    /// a run shape training never saw, with a tool only acme was seen using.
+    /// looks an invoice up and updates the ticket after the retrieval; after it, globex starts doing both
+    /// before the retrieval: a run shape training never saw, with a read and a write only acme was seen using.
     static let drifting: [Run] = (0..<40).map { index in
         let tenant = index % 2 == 0 ? "acme" : "globex"
         let ticket = "TCK-\(2000 + index)", customer = "customer\(index)@\(tenant).example"
         var specs = [S.memoryRead(tenant), S.ticketsGet(ticket, customer: customer), S.retrieve(tenant),
                      S.send(to: customer, ticket: ticket), S.reply]
-        if index < 32, index % 4 == 0 { specs.insert(invoicesGet, at: 3) }
-        if index >= 32, tenant == "globex" { specs.insert(invoicesGet, at: 2) }
+        if index < 32, index % 4 == 0 { specs.insert(contentsOf: [invoicesGet, ticketsUpdate], at: 3) }
+        if index >= 32, tenant == "globex" { specs.insert(contentsOf: [invoicesGet, ticketsUpdate], at: 2) }
         return S.run(tenant, "d\(2000 + index)", at: Int64(index) * 1_000_000_000,
                      request: "please close ticket \(ticket) and tell the customer", specs)
     }
@@ -44,16 +45,17 @@ import Testing
         let report = Self.evaluation(Self.drifting).evaluate()
         let permissive = try #require(report.row(.time, .permissive))
         #expect(permissive.benignRuns == 8)
-        #expect(permissive.benignSteps == 8 * 5 + 4)
+        #expect(permissive.benignSteps == 8 * 5 + 4 * 2)
         #expect(permissive.falseDenies == 0)
         #expect(permissive.fullyAllowed == 8)
         let strict = try #require(report.row(.time, .strict))
-        // Strict grants invoices.get only to the tenant seen on it: each of globex's 4 new runs is denied once.
+        // Strict grants the ticket update (a write) only to the tenant seen on it: each of globex's 4 new runs
+        // is denied once. The invoice lookup (a read) stays open to the workflow's tenants.
         #expect(strict.falseDenies == 4)
         #expect(strict.fullyAllowed == 4)
         #expect(strict.withoutDeny == 4)
-        #expect(strict.falseDenyRules == [.init(rule: "support/tool_call.invoices.get/tenants", count: 4)])
-        #expect(strict.falseDeniesPer1000 == 90.91)
+        #expect(strict.falseDenyRules == [.init(rule: "support/tool_call.tickets.update/tenants", count: 4)])
+        #expect(strict.falseDeniesPer1000 == 83.33)
         #expect(try #require(report.row(.time, .balanced)).falseDenies == 0)
     }
 
@@ -130,7 +132,7 @@ import Testing
         #expect(forward.labelsWithoutRun == ["inc-missing"])
         let markdown = forward.document().markdown()
         #expect(markdown.contains("| split | strictness | benign runs | fully allowed |"))
-        #expect(markdown.contains("| time | strict | 8 | 50.0% | 50.0% | 90.9 |"))
+        #expect(markdown.contains("| time | strict | 8 | 50.0% | 50.0% | 83.3 |"))
         #expect(!markdown.contains("customer"), "no payloads in the report")
     }
 
