@@ -163,21 +163,10 @@ import Testing
         }
         #expect(try limit(.balanced) == 80)
         #expect(try limit(.strict) == 2)
-        // Repetition that several runs show is kept: two runs of 3 calls bound the second largest by 3.
+        // Repetition that several runs show is kept: with two runs of 3 calls the second largest count is
+        // bounded by 66 steps - 40 - (23 runs - 2) = 5, so the limit is 5 × 2.
         runs.append(S.run("globex", "three", at: 31_000_000_000, Array(repeating: calls, count: 3) + [S.reply]))
         runs.append(S.run("acme", "three-again", at: 32_000_000_000, Array(repeating: calls, count: 3) + [S.reply]))
         #expect(try limit(.strict) == 10)
-    }
-
-    @Test func permissiveGrantsATenantThatHasNotRunTheWorkflowIfItsLegacyAllows() throws {
-        let sandboxes = S.sandboxes + [S.sandbox("initech", memory: "initech-mem", allow: [ToolRule(tool: S.glob("tickets.*"), index: 0)])]
-        func tenants(_ node: String, _ strictness: PolicyStrictness) throws -> [String] {
-            try #require(S.policies(S.benignRuns, sandboxes: sandboxes, options: PolicyGeneratorOptions(strictness: strictness))
-                .nodes.first { $0.id == node }).tenants
-        }
-        #expect(try tenants("tool_call.tickets.get", .permissive) == ["acme", "globex", "initech"])
-        #expect(try tenants("tool_call.tickets.get", .balanced) == ["acme", "globex"])
-        // Confinement still holds: initech's sandbox does not allow email.send.
-        #expect(try tenants("tool_call.email.send", .permissive) == ["acme", "globex"])
     }
 }

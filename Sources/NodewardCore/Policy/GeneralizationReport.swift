@@ -74,7 +74,7 @@ public struct GeneralizationReport: Sendable, Hashable, Codable {
         doc.heading("Policy generalization on held-out runs")
         doc.paragraph("\(runs.total.grouped) runs: \(runs.benign.grouped) benign, \(runs.attack.grouped) attacks "
             + "(\(attackKinds.joined(separator: ", "))), \(runs.otherIncident.grouped) in other incidents (trained on, not scored). "
-            + "Splits: time = latest \(Int((timeShare * 100).rounded()))% of each workflow's runs; variant and kfold = \(folds) folds. "
+            + "Held out: " + Set(rows.map(\.split)).sorted().map(describe).joined(separator: "; ") + ". "
             + (trainOnAttacks ? "Every attack run is also in every training run set (in-sample, --train-on-attacks)." : "Attack runs are never trained on."))
         var table = TextTable(headers: ["split", "strictness", "benign runs", "fully allowed", "no deny", "false denies /1k steps",
                                         "unevaluable /1k steps", "attack runs", "stopped"])
@@ -104,6 +104,14 @@ public struct GeneralizationReport: Sendable, Hashable, Codable {
             doc.paragraph("Incidents whose run was not read: \(labelsWithoutRun.joined(separator: ", ")).")
         }
         return doc
+    }
+
+    func describe(_ split: HoldoutSplit) -> String {
+        switch split {
+        case .time: return "time = the latest \(Int((timeShare * 100).rounded()))% of each workflow's runs"
+        case .variant: return "variant = \(folds) folds of whole run shapes"
+        case .kfold: return "kfold = \(folds) folds of runs"
+        }
     }
 
     /// One decimal, locale-independent: `12.3`.

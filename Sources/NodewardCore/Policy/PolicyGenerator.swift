@@ -121,15 +121,9 @@ public struct PolicyGenerator: Sendable {
                 return ([], .init())
             }
         }
-        // Permissive also grants tenants that have not run the workflow yet (a tenant onboarding onto shared
-        // orchestration): its legacy sandbox still has to allow the node. Strict grants a state-changing node
-        // only to the tenants seen on it; reads stay cheap (the workflow's tenants, as balanced).
-        let candidates: [String]
-        switch options.strictness {
-        case .permissive: candidates = Set(graph.evidence.tenants).union(sandboxes.keys).sorted()
-        case .balanced: candidates = graph.evidence.tenants
-        case .strict: candidates = isStateChanging(node) ? node.evidence.tenants : graph.evidence.tenants
-        }
+        // Strict grants a state-changing node only to the tenants seen on it; reads stay cheap (the
+        // workflow's tenants, as in balanced and permissive).
+        let candidates = options.strictness == .strict && isStateChanging(node) ? node.evidence.tenants : graph.evidence.tenants
         var granted: [(tenant: String, globs: PolicyConfinement.ToolArgumentGlobs)] = []
         for tenant in candidates {
             guard let sandbox = sandboxes[tenant] else {
