@@ -121,7 +121,9 @@ public struct PolicyGenerator: Sendable {
                 return ([], .init())
             }
         }
-        let candidates = options.strictness == .strict ? node.evidence.tenants : graph.evidence.tenants
+        // Strict grants a state-changing node only to the tenants seen on it; reads stay cheap (the
+        // workflow's tenants, as in balanced and permissive).
+        let candidates = options.strictness == .strict && isStateChanging(node) ? node.evidence.tenants : graph.evidence.tenants
         var granted: [(tenant: String, globs: PolicyConfinement.ToolArgumentGlobs)] = []
         for tenant in candidates {
             guard let sandbox = sandboxes[tenant] else {
@@ -175,10 +177,22 @@ public struct PolicyGenerator: Sendable {
     }
 
     func limits(_ node: TaskGraph.Node, tenants: [String]) -> NodePolicy.Limits {
-        let perRun = min(options.maxPerRun, max(1, Int((Double(max(node.maxPerRun, 1)) * max(options.headroom, 1)).rounded(.up))))
+        let perRun = min(options.maxPerRun, max(1, Int((Double(supportedPerRun(node)) * max(options.headroom, 1)).rounded(.up))))
         // The graph keeps no per-minute peaks, so the rate limit is the legacy cap: the smallest
         // requestsPerMinute among the granted tenants (outputs consume no legacy request budget).
         let perMinute = node.kind == .output ? nil : tenants.compactMap { sandboxes[$0]?.limits.requestsPerMinute }.min()
         return NodePolicy.Limits(perRun: perRun, perMinute: perMinute)
+    }
+
+    /// The per-run count the limit is derived from. Balanced and permissive: the most steps seen in one run.
+    /// Strict: a count seen in one run only is not evidence (one runaway loop in the log would otherwise
+    /// license the next), so the limit comes from the most the *other* runs can have had: the graph keeps
+    /// the node's steps and runs, and every other run had at least one step, which bounds the second
+    /// largest count by `steps - maxPerRun - (runs - 2)`.
+    func supportedPerRun(_ node: TaskGraph.Node) -> Int {
+        let most = max(node.maxPerRun, 1)
+        guard options.strictness == .strict, node.evidence.runs >= 2 else { return most }
+        let secondAtMost = node.steps - most - (node.evidence.runs - 2)
+        return min(most, max(1, secondAtMost))
     }
 }
