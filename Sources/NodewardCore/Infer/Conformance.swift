@@ -22,7 +22,7 @@ struct ConformanceCheck {
         case .time(let share):
             let starts = workflow.variants.values.flatMap(\.starts).sorted()
             guard !starts.isEmpty else { return nil }
-            let cutoff = starts[min(starts.count - 1, Int(Double(starts.count) * (1 - share)))]
+            let cutoff = HoldoutRule.timeCutoff(sortedStarts: starts, heldOutShare: share)
             method = "time-\(Int((share * 100).rounded()))%"
             folds = [({ $0.starts.filter { $0 < cutoff }.count }, { $0.starts.filter { $0 >= cutoff }.count })]
         }
@@ -53,5 +53,19 @@ struct ConformanceCheck {
             method: method, heldOutRuns: heldOut,
             fitness: GraphAggregate.rounded(Double(accepted) / Double(heldOut)),
             precision: GraphAggregate.rounded(allowedTotal == 0 ? 1 : Double(usedTotal) / Double(allowedTotal)))
+    }
+}
+
+/// The held-out assignment rules, shared by inference's conformance check and policy generation's
+/// `--evaluate`, so both describe the same held-out runs.
+enum HoldoutRule {
+    /// The k-fold a run belongs to: a stable hash of tenant and run id.
+    static func fold(tenant: String, runId: String, folds: Int) -> Int {
+        Int(Fingerprint.of("\(tenant)/\(runId)") % UInt64(folds))
+    }
+
+    /// Runs starting at or after this time are held out: the latest `heldOutShare` of the sorted starts.
+    static func timeCutoff(sortedStarts starts: [Int64], heldOutShare share: Double) -> Int64 {
+        starts[min(starts.count - 1, Int(Double(starts.count) * (1 - share)))]
     }
 }

@@ -74,7 +74,7 @@ public struct Inferencer {
             if !step.executed { stats.blocked[index] += 1 }
         }
         switch options.holdout {
-        case .kFold: stats.folds[Int(Fingerprint.of("\(run.tenant)/\(run.runId)") % UInt64(foldCount))] += 1
+        case .kFold: stats.folds[HoldoutRule.fold(tenant: run.tenant, runId: run.runId, folds: foldCount)] += 1
         case .time: stats.starts.append(run.startNanos)
         case .none: stats.folds[0] += 1
         }

@@ -30,16 +30,14 @@ struct HoldoutAssignment {
         let count = UInt64(self.folds)
         switch split {
         case .kfold:
-            heldOutFold = runs.map { Int(Fingerprint.of("\($0.tenant)/\($0.runId)") % count) }
+            let folds = self.folds
+            heldOutFold = runs.map { HoldoutRule.fold(tenant: $0.tenant, runId: $0.runId, folds: folds) }
         case .variant:
             heldOutFold = runs.map { Int(Self.variantFingerprint($0, sandbox: sandboxes[$0.tenant]) % count) }
         case .time:
             var starts: [String: [Int64]] = [:]
             for run in runs { starts[Self.workflowKey(run), default: []].append(run.startNanos) }
-            let cutoffs = starts.mapValues { values -> Int64 in
-                let sorted = values.sorted()
-                return sorted[min(sorted.count - 1, Int(Double(sorted.count) * (1 - timeShare)))]
-            }
+            let cutoffs = starts.mapValues { HoldoutRule.timeCutoff(sortedStarts: $0.sorted(), heldOutShare: timeShare) }
             heldOutFold = runs.map { $0.startNanos >= cutoffs[Self.workflowKey($0)]! ? 0 : nil }
         }
     }
