@@ -62,14 +62,22 @@ public struct PolicyCheckReport: Sendable, Hashable, Codable {
             < (right?.file ?? "", right?.line ?? 0, right?.column ?? 0, rhs.code.rawValue, rhs.message)
     }
 
-    public func document() -> Document {
-        var doc = Document()
-        doc.heading("Policy check")
+    /// One line: files, nodes, confinement, lints, threats.
+    public var summary: String {
         let confinement = confinementChecked
-            ? "confinement against \(tenants.count) tenant sandboxes: \(widenings.count) widening\(widenings.count == 1 ? "" : "s")"
+            ? "\(widenings.count) confinement error\(widenings.count == 1 ? "" : "s") against \(tenants.count) tenant sandboxes"
             : "confinement not checked (no tenant sandboxes)"
-        doc.paragraph("\(files.count) policy files, \(nodes) nodes; \(lints.count) lint warning\(lints.count == 1 ? "" : "s"); \(confinement)"
-            + (threats.map { "; \($0.count) threats, \(openThreats.count) open" } ?? "") + ".")
+        return "\(files.count) policy files, \(nodes) nodes: \(confinement), \(lints.count) lint warning\(lints.count == 1 ? "" : "s")"
+            + (threats.map { ", \($0.count) threats (\(openThreats.count) open)" } ?? "")
+    }
+
+    /// The report; `titled: false` leaves out the heading and summary (the text format prints the summary first).
+    public func document(titled: Bool = true) -> Document {
+        var doc = Document()
+        if titled {
+            doc.heading("Policy check")
+            doc.paragraph(summary + ".")
+        }
         if !widenings.isEmpty {
             doc.heading("Confinement widenings", level: 3)
             var table = TextTable(headers: ["location", "workflow", "node", "tenant", "field", "granted", "legacy rule"])

@@ -65,11 +65,10 @@ extension PolicyCommand {
             let report = PolicyCheck(files: loaded.files, sandboxes: sandboxes, graphs: graphSet, threats: model).run()
             switch format {
             case .json: Terminal.out(StableJSON.encode(report))
-            case .text: Terminal.out(report.document().plainText())
+            case .text: Terminal.out(report.summary + "\n\n" + report.document(titled: false).plainText())
             case .markdown: Terminal.out(report.document().markdown())
             }
-            Terminal.err("\(loaded.files.count) policy files, \(report.nodes) nodes: \(report.widenings.count) confinement errors, "
-                + "\(report.lints.count) lint warnings" + (report.threats.map { ", \($0.count) threats (\(report.openThreats.count) open)" } ?? ""))
+            if format != .text { Terminal.err(report.summary) }
             if !report.widenings.isEmpty || (strict && !report.lints.isEmpty) || (failOnOpenThreats && !report.openThreats.isEmpty) {
                 throw NodewardExit.findings
             }
