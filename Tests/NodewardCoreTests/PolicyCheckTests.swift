@@ -102,6 +102,26 @@ import Testing
         #expect(describe(report.widenings) == expected)
     }
 
+    @Test func narrowingAStoreOrTheModelsIsCaught() throws {
+        let readOnly = try Self.sandboxes(editing: "acme") { $0.replacing("{name: crm, kind: postgres, access: read-write", with: "{name: crm, kind: postgres, access: read") }
+        #expect(describe(try Self.sampleReport(sandboxes: readOnly).widenings) == [
+            "crm-enrichment tool_call.crm.update acme allow.resources store:crm/${tenant.scope}accounts [write] acme/dataStores[crm].access",
+        ])
+        // No model globex's traces used is admitted any more: its LLM nodes are wider than its sandbox.
+        let models = try Self.sandboxes(editing: "globex") { $0.replacing("limits: {requestsPerMinute: 60,", with: "limits: {models: [mistral-large], requestsPerMinute: 60,") }
+        #expect(describe(try Self.sampleReport(sandboxes: models).widenings) == [
+            "invoice-processing llm.${tenant.model} globex match.operation llm ${tenant.model} globex/limits.models",
+            "support-ticket-summary llm.${tenant.model} globex match.operation llm ${tenant.model} globex/limits.models",
+        ])
+    }
+
+    @Test func theWorkspaceNamesItsThreatModel() throws {
+        #expect(try Workspace.load(folder: Self.fleet).threats == Self.path("threats.yaml"))
+        let explicit = try Workspace.parse(text: "version: 1\nthreats: security/threats.yaml\n", file: "nodeward.yaml", folder: "/ws")
+        #expect(explicit.threats == "/ws/security/threats.yaml" && explicit.warnings.isEmpty)
+        #expect(try Workspace.parse(text: "version: 1\n", file: "nodeward.yaml", folder: "/ws").threats == nil)
+    }
+
     @Test func aPolicyEditThatDropsALegacyArgumentGlobIsCaught() throws {
         var files = try Self.sampleFiles()
         let index = try #require(files.firstIndex { $0.policies.workflow == "inbox-triage" })

@@ -58,10 +58,13 @@ extension PolicyCommand {
                 problems += read.diagnostics
                 model = read.model
             }
+            // The workspace's graphs are optional context; a folder given with --graphs must be readable.
+            let graphFolder = graphs ?? workspace.graphs.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            let graphRead = graphFolder.map { GraphFiles.load(directory: $0) }
+            if graphs != nil { problems += graphRead?.diagnostics ?? [] }
+            let graphSet = graphRead?.graphs ?? []
             for diagnostic in problems { Terminal.err(diagnostic.description) }
             guard !problems.contains(where: { $0.severity == .error }) else { throw NodewardExit.badInput }
-            let graphFolder = graphs ?? workspace.graphs.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-            let graphSet = graphFolder.map { GraphFiles.load(directory: $0).graphs } ?? []
             let report = PolicyCheck(files: loaded.files, sandboxes: sandboxes, graphs: graphSet, threats: model).run()
             switch format {
             case .json: Terminal.out(StableJSON.encode(report))
