@@ -5,25 +5,24 @@
 /// Generation asks it of task-graph nodes (to write `tenants:`), `policy check` of committed node
 /// policies (to prove them still confined): both through `Subject`.
 struct PolicyConfinement {
-    /// What confinement needs of a node: its kind, operation, resource templates (with ` [write]`),
-    /// egress destinations, and the models an LLM node stands for (nil: not known, see `model(for:)`).
+    /// What the representative step needs of a node: its kind, operation, identity resource templates
+    /// (with ` [write]`), and the models an LLM node stands for (nil: not known, see `model(for:)`).
+    /// Egress destinations are checked one by one (`resourceDenial`), not as part of the step.
     struct Subject: Sendable, Hashable {
         var kind: StepKind
         var operation: String
         var resources: [String]
-        var egress: [String]
         var models: [String]?
 
-        init(kind: StepKind, operation: String, resources: [String], egress: [String] = [], models: [String]? = nil) {
+        init(kind: StepKind, operation: String, resources: [String], models: [String]? = nil) {
             self.kind = kind
             self.operation = operation
             self.resources = resources
-            self.egress = egress
             self.models = models
         }
 
         init(_ node: TaskGraph.Node) {
-            self.init(kind: node.kind, operation: node.operation, resources: node.resources, egress: node.egress, models: node.models)
+            self.init(kind: node.kind, operation: node.operation, resources: node.resources, models: node.models)
         }
     }
 

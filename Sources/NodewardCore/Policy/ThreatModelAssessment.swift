@@ -77,11 +77,11 @@ public struct ThreatAssessor: Sendable {
                 case .unauthorizedTool: unauthorizedTool(context, explicitScope: threat.scope.tools != nil, mitigated: mitigated, leaves: leaves)
                 case .contextPoisoningWrite:
                     guard linter.isStateChanging(node) else { continue }
-                    externalFlows(context, into: { _ in true }, role: "state-changing node", mitigated: mitigated, leaves: leaves)
+                    externalFlows(context, into: { _ in true }, role: "a state-changing node", mitigated: mitigated, leaves: leaves)
                 case .contextPoisoningEgress: poisonedEgress(context, mitigated: mitigated, leaves: leaves)
                 case .exfiltration:
                     guard isSend(node) else { continue }
-                    externalFlows(context, into: { _ in true }, role: "send or egress node", mitigated: mitigated, leaves: leaves)
+                    externalFlows(context, into: { _ in true }, role: "a send or egress node", mitigated: mitigated, leaves: leaves)
                 case .runawayCost: runawayCost(context, mitigated: mitigated, leaves: leaves)
                 }
             }
@@ -156,23 +156,20 @@ public struct ThreatAssessor: Sendable {
     func externalFlows(_ context: NodeContext, into selected: (String) -> Bool, role: String, mitigated: Mitigated, leaves: Leaves) {
         let node = context.node
         var openHere = false
-        var constrainedAway: [String] = []
         for grant in node.inputs {
             guard let kind = context.kinds[grant.from], Provenance.trust(of: kind).isExternal else { continue }
             for argument in grant.arguments where selected(argument) {
                 let origin = node.allow.arguments?.first { $0.name == argument }?.origin
-                if let origin, !origin.contains(grant.from) {
-                    constrainedAway.append(argument)
-                    continue
-                }
+                // The origin denies that source before the grant is consulted.
+                if let origin, !origin.contains(grant.from) { continue }
                 openHere = true
                 leaves("\(grant.from) -> \(node.id).\(argument)",
-                       "external content (\(Provenance.trust(of: kind).rawValue)) is granted into argument \(argument) of a \(role)")
+                       "external content (\(Provenance.trust(of: kind).rawValue)) is granted into argument \(argument) of \(role)")
             }
         }
         guard !openHere else { return }
         let origins = (node.allow.arguments ?? []).filter { $0.origin != nil }.map(\.name)
-        mitigated("\(role): inputs grant no external content" + (origins.isEmpty ? "" : "; origins on \(origins.joined(separator: ", "))"))
+        mitigated("as \(role): inputs grant no external content" + (origins.isEmpty ? "" : "; origins on \(origins.joined(separator: ", "))"))
     }
 
     func poisonedEgress(_ context: NodeContext, mitigated: Mitigated, leaves: Leaves) {
@@ -180,13 +177,13 @@ public struct ThreatAssessor: Sendable {
         let egress = (node.allow.resources + (node.allow.resourceTenants ?? []).map(\.resource)).filter(CompiledNode.isEgress)
         guard node.match.kind != .llm, !egress.isEmpty else { return }
         if egress.contains("egress:*") { leaves("egress:*", "any destination the tenants' legacy egress rules allow") }
-        let before = egress.contains("egress:*")
+        let anyHost = egress.contains("egress:*")
         var flowsOpen = false
-        externalFlows(context, into: Self.isURLArgument, role: "egress node (a URL argument)", mitigated: { _ in }, leaves: { path, reason in
+        externalFlows(context, into: Self.isURLArgument, role: "an egress node, as a URL", mitigated: { _ in }, leaves: { path, reason in
             flowsOpen = true
             leaves(path, reason)
         })
-        if !before && !flowsOpen { mitigated("explicit hosts (\(Set(egress).count)); no external content into URL arguments") }
+        if !anyHost && !flowsOpen { mitigated("explicit hosts (\(Set(egress).count)); no external content into URL arguments") }
     }
 
     static func isURLArgument(_ name: String) -> Bool {
