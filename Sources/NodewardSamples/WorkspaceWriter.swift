@@ -55,6 +55,7 @@ extension NodewardSamples {
             try open("traces/\(tenant)-export.json").write(OTLPDocumentWriter.document(runs: documentBuffer, tenant: tenant))
         }
         try open("labels/incidents.yaml").write(LabelsWriter.render(generator.labels))
+        try open("threats.yaml").write(threatsYAML)
         try open("nodeward.yaml").write(workspaceYAML)
         for file in files { try file.close() }
 
@@ -69,8 +70,39 @@ extension NodewardSamples {
         tenants: [tenants/]
         traces: [traces/]
         labels: labels/incidents.yaml
+        threats: threats.yaml
         outputs: {graphs: graphs/, policies: policies/, reports: .nodeward/reports/, store: .nodeward/nodeward.sqlite}
         attributes: {tenant: tenant.id, workflow: gen_ai.workflow.name, legacyDecision: nodeward.legacy.decision}
+
+        """
+
+    /// The threat model `nodeward policy check` assesses (docs/policy-check.md): one threat of each kind,
+    /// scoped to the workflows and tools of the sample fleet's seeded incidents.
+    static let threatsYAML = """
+        # Threats the team fears, checked by `nodeward policy check` against the node policies.
+        version: 1
+        threats:
+          - id: T1
+            kind: cross-tenant-access
+            description: "One tenant's agent reads or writes another tenant's memory, documents or records."
+          - id: T2
+            kind: unauthorized-tool
+            description: "The agent calls a destructive or escalating tool that its workflow should never call."
+            scope: {tools: [crm.delete, payments.transfer, tickets.escalate]}
+          - id: T3
+            kind: context-poisoning-write
+            description: "A retrieved document or tool result plants values that a write persists."
+          - id: T4
+            kind: context-poisoning-egress
+            description: "Injected content makes the agent fetch an attacker's URL, leaking data in it."
+            scope: {workflows: [crm-enrichment, support-ticket-summary]}
+          - id: T5
+            kind: exfiltration
+            description: "Injected instructions make the agent send data to an address they choose."
+            scope: {workflows: [inbox-triage, invoice-processing]}
+          - id: T6
+            kind: runaway-cost
+            description: "A looping or flooded agent runs up model and tool costs."
 
         """
 

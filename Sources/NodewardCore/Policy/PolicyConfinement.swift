@@ -2,7 +2,30 @@
 /// the node's operation and resources (docs/policy-language.md, "Confinement"). Decided by evaluating a
 /// representative step (the node's templates bound to the tenant) with `LegacyEvaluator`; where only the
 /// tool rules' argument globs are undecided, those globs are carried into the node as argument constraints.
+/// Generation asks it of task-graph nodes (to write `tenants:`), `policy check` of committed node
+/// policies (to prove them still confined): both through `Subject`.
 struct PolicyConfinement {
+    /// What the representative step needs of a node: its kind, operation, identity resource templates
+    /// (with ` [write]`), and the models an LLM node stands for (nil: not known, see `model(for:)`).
+    /// Egress destinations are checked one by one (`resourceDenial`), not as part of the step.
+    struct Subject: Sendable, Hashable {
+        var kind: StepKind
+        var operation: String
+        var resources: [String]
+        var models: [String]?
+
+        init(kind: StepKind, operation: String, resources: [String], models: [String]? = nil) {
+            self.kind = kind
+            self.operation = operation
+            self.resources = resources
+            self.models = models
+        }
+
+        init(_ node: TaskGraph.Node) {
+            self.init(kind: node.kind, operation: node.operation, resources: node.resources, models: node.models)
+        }
+    }
+
     /// What one tenant's sandbox allows of one node.
     enum Verdict: Equatable {
         /// Allowed; argument constraints the node must add for this tenant (templated with `${tenant.id}`).
@@ -27,6 +50,10 @@ struct PolicyConfinement {
     }
 
     static func verdict(for node: TaskGraph.Node, sandbox: TenantSandbox) -> Verdict {
+        verdict(for: Subject(node), sandbox: sandbox)
+    }
+
+    static func verdict(for node: Subject, sandbox: TenantSandbox) -> Verdict {
         guard let step = representativeStep(node, sandbox: sandbox) else {
             return .unbound
         }
@@ -50,22 +77,53 @@ struct PolicyConfinement {
     /// else the first with globs makes them required (narrower than legacy's "any allow rule", never
     /// wider); no matching allow rule falls back to `tools.default`.
     static func toolGlobs(_ tool: String, sandbox: TenantSandbox) -> Verdict {
+        let reading = toolRules(tool, sandbox: sandbox)
+        if case .denied(let rule) = reading { return .denied(rule: rule) }
+        return .granted(reading.globs)
+    }
+
+    /// One argument glob of a tenant's tool rules and the rule id it comes from.
+    struct RuleGlob: Hashable, Comparable {
+        var argument: String
+        /// Templated with `${tenant.id}`.
+        var pattern: String
+        var rule: String
+
+        static func < (lhs: RuleGlob, rhs: RuleGlob) -> Bool {
+            (lhs.argument, lhs.pattern, lhs.rule) < (rhs.argument, rhs.pattern, rhs.rule)
+        }
+    }
+
+    /// The static reading of one tool's rules, keeping each glob's rule id (for `policy check`'s reports).
+    enum ToolRuleReading {
+        case granted(required: [RuleGlob], excluded: [RuleGlob])
+        case denied(rule: String)
+
+        var globs: ToolArgumentGlobs {
+            guard case .granted(let required, let excluded) = self else { return ToolArgumentGlobs() }
+            var globs = ToolArgumentGlobs()
+            for glob in required { globs.required[glob.argument] = glob.pattern }
+            for glob in excluded { globs.excluded[glob.argument, default: []].insert(glob.pattern) }
+            return globs
+        }
+    }
+
+    static func toolRules(_ tool: String, sandbox: TenantSandbox) -> ToolRuleReading {
         let ids = LegacyRuleIds(tenant: sandbox.tenantId)
         let rules = LegacyToolRules(sandbox.tools, ids: ids)
-        var globs = ToolArgumentGlobs()
+        var excluded: [RuleGlob] = []
+        func globs(of rule: CompiledToolRule) -> [RuleGlob] {
+            (rule.everyString.map { [RuleGlob(argument: "*", pattern: template($0.pattern, sandbox), rule: rule.id)] } ?? [])
+                + rule.named.map { RuleGlob(argument: $0.name, pattern: template($0.glob.pattern, sandbox), rule: rule.id) }
+        }
         for rule in rules.ask + rules.deny where rule.tool.matches(tool) {
             if rule.everyString == nil && rule.named.isEmpty { return .denied(rule: rule.id) }
-            if let every = rule.everyString { globs.excluded["*", default: []].insert(template(every.pattern, sandbox)) }
-            for (name, glob) in rule.named { globs.excluded[name, default: []].insert(template(glob.pattern, sandbox)) }
+            excluded += globs(of: rule)
         }
         let matching = rules.allow.filter { $0.tool.matches(tool) }
-        if matching.contains(where: { $0.everyString == nil && $0.named.isEmpty }) { return .granted(globs) }
-        if let first = matching.first {
-            if let every = first.everyString { globs.required["*"] = template(every.pattern, sandbox) }
-            for (name, glob) in first.named { globs.required[name] = template(glob.pattern, sandbox) }
-            return .granted(globs)
-        }
-        return rules.defaultEffect == .allow ? .granted(globs) : .denied(rule: rules.defaultRule)
+        if matching.contains(where: { $0.everyString == nil && $0.named.isEmpty }) { return .granted(required: [], excluded: excluded.sorted()) }
+        if let first = matching.first { return .granted(required: globs(of: first).sorted(), excluded: excluded.sorted()) }
+        return rules.defaultEffect == .allow ? .granted(required: [], excluded: excluded.sorted()) : .denied(rule: rules.defaultRule)
     }
 
     static func template(_ pattern: String, _ sandbox: TenantSandbox) -> String {
@@ -74,20 +132,44 @@ struct PolicyConfinement {
 
     /// The node's templates bound to one tenant, as a step without arguments, identity or context items.
     /// Nil when a binding the templates need is missing from the sandbox.
-    static func representativeStep(_ node: TaskGraph.Node, sandbox: TenantSandbox) -> Step? {
+    static func representativeStep(_ node: Subject, sandbox: TenantSandbox) -> Step? {
         guard let operation = node.kind == .llm ? model(for: node, sandbox: sandbox) : bind(node.operation, sandbox: sandbox, store: nil)
         else { return nil }
         var resources: [Resource] = []
         for template in node.resources {
-            let isWrite = template.hasSuffix(" [write]")
-            let text = isWrite ? String(template.dropLast(" [write]".count)) : template
-            let store = text.hasPrefix("store:") ? text.dropFirst("store:".count).split(separator: "/").first.map(String.init) : nil
-            guard let bound = bind(text, sandbox: sandbox, store: store),
-                  let resource = Resource(parsing: bound, access: isWrite ? .write : .read) else { return nil }
+            guard let resource = bindResource(template, sandbox: sandbox) else { return nil }
             resources.append(resource)
         }
         return Step(tenant: sandbox.tenantId, agent: "", workflow: "", runId: "", stepId: "", startNanos: 0,
                     kind: node.kind, operation: operation, resources: resources, source: sandbox.source)
+    }
+
+    /// A resource template (` [write]` marks write access) bound to one tenant. Nil when a binding is
+    /// missing from the sandbox or the bound text is not a resource.
+    static func bindResource(_ template: String, sandbox: TenantSandbox) -> Resource? {
+        let isWrite = template.hasSuffix(" [write]")
+        let text = isWrite ? String(template.dropLast(" [write]".count)) : template
+        let store = text.hasPrefix("store:") ? text.dropFirst("store:".count).split(separator: "/").first.map(String.init) : nil
+        guard let bound = bind(text, sandbox: sandbox, store: store) else { return nil }
+        return Resource(parsing: bound, access: isWrite ? .write : .read)
+    }
+
+    /// The legacy rule that denies one resource template to one tenant (nil: allowed). A template the
+    /// sandbox cannot bind is denied by the rule that would have granted it.
+    static func resourceDenial(_ template: String, sandbox: TenantSandbox) -> String? {
+        let ids = LegacyRuleIds(tenant: sandbox.tenantId)
+        guard let resource = bindResource(template, sandbox: sandbox) else {
+            switch template.prefix(while: { $0 != ":" }) {
+            case "memory": return sandbox.memory == nil ? ids.memory : ids.memoryNamespace
+            case "vector": return sandbox.vectorIndex == nil ? ids.vectorIndex : ids.vectorTenantKey
+            case "store":
+                let name = template.dropFirst("store:".count).prefix { $0 != "/" && $0 != " " }
+                return sandbox.dataStores.contains { $0.name == name } ? ids.id("dataStores[\(name)].scope") : ids.dataStores
+            default: return ids.id("network.egress")
+            }
+        }
+        if case .fail(let verdict) = LegacyResourceChecks(sandbox, ids: ids).check(resource) { return verdict.rule }
+        return nil
     }
 
     /// The tenants (of `tenants`) whose legacy egress rules allow each egress destination of the node,
@@ -97,11 +179,8 @@ struct PolicyConfinement {
         var limited: [String: [String]] = [:]
         for template in node.egress where template != "egress:*" {
             let allowed = tenants.filter { tenant in
-                guard let sandbox = sandboxes[tenant], let bound = bind(template, sandbox: sandbox, store: nil),
-                      let resource = Resource(parsing: bound) else { return false }
-                let checks = LegacyResourceChecks(sandbox, ids: LegacyRuleIds(tenant: tenant))
-                if case .pass = checks.check(resource) { return true }
-                return false
+                guard let sandbox = sandboxes[tenant] else { return false }
+                return resourceDenial(template, sandbox: sandbox) == nil
             }
             if allowed.count < tenants.count { limited[template] = allowed }
         }
@@ -110,9 +189,12 @@ struct PolicyConfinement {
 
     /// `${tenant.model}` binds to an observed model the tenant's `limits.models` admits (any, without
     /// the limit); a tenant none of whose models were seen gets the first, which its legacy then judges.
-    static func model(for node: TaskGraph.Node, sandbox: TenantSandbox) -> String {
-        guard let allowed = sandbox.limits.models else { return node.models.first ?? node.operation }
-        return node.models.first { model in allowed.contains { $0.matches(model) } } ?? node.models.first ?? node.operation
+    /// Models not known (a node policy checked without its graph): the tenant's first `limits.models`
+    /// pattern, so only a tenant that admits no model at all is denied.
+    static func model(for node: Subject, sandbox: TenantSandbox) -> String {
+        guard let models = node.models else { return sandbox.limits.models?.first?.pattern ?? node.operation }
+        guard let allowed = sandbox.limits.models else { return models.first ?? node.operation }
+        return models.first { model in allowed.contains { $0.matches(model) } } ?? models.first ?? node.operation
     }
 
     /// Replaces `${tenant...}` bindings with the sandbox's values.

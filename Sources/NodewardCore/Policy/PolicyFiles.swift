@@ -35,39 +35,51 @@ public enum PolicyReader {
     }()
 
     public static func read(yaml text: String, file: String) -> (policies: PolicySet?, diagnostics: [Diagnostic]) {
+        let (policies, _, diagnostics) = readDocument(yaml: text, file: file)
+        return (policies, diagnostics)
+    }
+
+    /// As `read`, keeping where each node and field was written, for `policy check`'s lints.
+    public static func readFile(yaml text: String, file: String) -> (file: PolicyFile?, diagnostics: [Diagnostic]) {
+        let (policies, root, diagnostics) = readDocument(yaml: text, file: file)
+        guard let policies, let root else { return (nil, diagnostics) }
+        return (PolicyFile(path: file, policies: policies, sourceMap: PolicySourceMap(root: root, file: file)), diagnostics)
+    }
+
+    static func readDocument(yaml text: String, file: String) -> (policies: PolicySet?, root: Node?, diagnostics: [Diagnostic]) {
         guard text.utf8.count <= limits.maxFileBytes else {
-            return (nil, [.error(.fileTooLarge, "a policy file may hold at most \(limits.maxFileBytes) bytes", at: SourceLocation(file: file, line: 1))])
+            return (nil, nil, [.error(.fileTooLarge, "a policy file may hold at most \(limits.maxFileBytes) bytes", at: SourceLocation(file: file, line: 1))])
         }
         if let offence = SandboxPreScan.check(SandboxPreScan.DocumentChunk(text: text, firstLine: 1), limits: limits) {
             let message = offence.code == .yamlAliasLimit
                 ? "policy files accept no YAML aliases; quote a value that starts with * (pattern: '*@example.com')"
                 : offence.message
-            return (nil, [.error(offence.code, message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
+            return (nil, nil, [.error(offence.code, message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
         }
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: text) else {
-                return (nil, [.error(.policySyntax, "the file is empty", at: SourceLocation(file: file, line: 1))])
+                return (nil, nil, [.error(.policySyntax, "the file is empty", at: SourceLocation(file: file, line: 1))])
             }
             root = composed
         } catch let error as YamlError {
-            return (nil, [syntaxDiagnostic(error, file: file)])
+            return (nil, nil, [syntaxDiagnostic(error, file: file)])
         } catch {
-            return (nil, [.error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))])
+            return (nil, nil, [.error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))])
         }
         // A misspelt key would silently drop a constraint (a wider policy), so unknown keys are errors.
         let unknownKeys = PolicySchema.unknownKeys(in: root, file: file)
-        if !unknownKeys.isEmpty { return (nil, unknownKeys) }
+        if !unknownKeys.isEmpty { return (nil, root, unknownKeys) }
         let policies: PolicySet
         do {
             policies = try YAMLDecoder().decode(PolicySet.self, from: root)
         } catch let error as DecodingError {
-            return (nil, [decodingDiagnostic(error, root: root, file: file)])
+            return (nil, nil, [decodingDiagnostic(error, root: root, file: file)])
         } catch {
-            return (nil, [.error(.policyType, "not a policy file", at: location(of: root, file: file))])
+            return (nil, nil, [.error(.policyType, "not a policy file", at: location(of: root, file: file))])
         }
         let diagnostics = validate(policies, root: root, file: file)
-        return (diagnostics.contains { $0.severity == .error } ? nil : policies, diagnostics)
+        return (diagnostics.contains { $0.severity == .error } ? nil : policies, root, diagnostics)
     }
 
     /// Semantic checks the decoder cannot make: the version, unique node ids, and that every id named
@@ -180,32 +192,99 @@ public enum PolicyReader {
     }
 }
 
-/// Reading every policy file of a `policies/` folder (for the later `check` and `--evaluate` stages).
+/// Reading every policy file of a `policies/` folder (for `check` and the evaluating commands).
 public enum PolicyFolder {
     public static func load(directory: String) -> (sets: [PolicySet], diagnostics: [Diagnostic]) {
+        let (files, diagnostics) = loadFiles(directory: directory)
+        return (files.map(\.policies), diagnostics)
+    }
+
+    /// Every readable policy file with its source map, sorted by workflow; the first file (by name) of
+    /// a workflow wins.
+    public static func loadFiles(directory: String) -> (files: [PolicyFile], diagnostics: [Diagnostic]) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             return ([], [.error(.fileUnreadable, "cannot read the policies folder", at: SourceLocation(file: directory, line: 1))])
         }
-        var sets: [PolicySet] = []
+        var loaded: [PolicyFile] = []
         var diagnostics: [Diagnostic] = []
         var files: [String: String] = [:]
-        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+        for name in names.sorted() where isPolicyFileName(name) {
             let path = (directory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 diagnostics.append(.error(.fileUnreadable, "cannot read policy file", at: SourceLocation(file: path, line: 1)))
                 continue
             }
-            let (set, found) = PolicyReader.read(yaml: text, file: path)
+            let (file, found) = PolicyReader.readFile(yaml: text, file: path)
             diagnostics += found
-            guard let set else { continue }
-            if let first = files[set.workflow] {
-                diagnostics.append(.error(.policyDuplicateWorkflow, "workflow \(set.workflow) already has policies in \(first)",
+            guard let file else { continue }
+            if let first = files[file.policies.workflow] {
+                diagnostics.append(.error(.policyDuplicateWorkflow, "workflow \(file.policies.workflow) already has policies in \(first)",
                                           at: SourceLocation(file: path, line: 1)))
                 continue
             }
-            files[set.workflow] = path
-            sets.append(set)
+            files[file.policies.workflow] = path
+            loaded.append(file)
         }
-        return (sets.sorted { $0.workflow < $1.workflow }, diagnostics)
+        return (loaded.sorted { $0.policies.workflow < $1.policies.workflow }, diagnostics)
+    }
+
+    public static func isPolicyFileName(_ name: String) -> Bool { name.hasSuffix(".yaml") || name.hasSuffix(".yml") }
+}
+
+/// One policy file as read: its path, its policies, and where each node and field was written.
+public struct PolicyFile: Sendable, Hashable {
+    public var path: String
+    public var policies: PolicySet
+    public var sourceMap: PolicySourceMap
+
+    /// A hand-built set (tests, generated in memory): locations fall back to `path:1`.
+    public init(path: String, policies: PolicySet, sourceMap: PolicySourceMap? = nil) {
+        self.path = path
+        self.policies = policies
+        self.sourceMap = sourceMap ?? PolicySourceMap(file: path)
+    }
+}
+
+/// Where each YAML node of a policy file starts, by key path (`nodes.3.allow.resources.1`).
+public struct PolicySourceMap: Sendable, Hashable {
+    public var file: String
+    var locations: [String: SourceLocation]
+
+    public init(file: String) {
+        self.file = file
+        locations = [:]
+    }
+
+    init(root: Node, file: String) {
+        self.file = file
+        var locations: [String: SourceLocation] = [:]
+        func walk(_ node: Node, _ path: String) {
+            locations[path] = PolicyReader.location(of: node, file: file)
+            if let mapping = node.mapping {
+                for (key, value) in mapping {
+                    guard let name = key.string else { continue }
+                    walk(value, path.isEmpty ? name : path + "." + name)
+                }
+            } else if let sequence = node.sequence {
+                for (index, item) in sequence.enumerated() { walk(item, path.isEmpty ? "\(index)" : path + ".\(index)") }
+            }
+        }
+        walk(root, "")
+        self.locations = locations
+    }
+
+    /// The location of a key path, else of its nearest recorded ancestor, else the file's first line.
+    public func location(_ path: [String]) -> SourceLocation {
+        var path = path
+        while true {
+            if let found = locations[path.joined(separator: ".")] { return found }
+            if path.isEmpty { return SourceLocation(file: file, line: 1) }
+            path.removeLast()
+        }
+    }
+
+    /// The location of a node of the file (index in `nodes`), or one of its fields.
+    public func location(node index: Int, _ field: [String] = []) -> SourceLocation {
+        location(["nodes", "\(index)"] + field)
     }
 }

@@ -8,6 +8,7 @@ import Yams
 /// tenants: [tenants/]
 /// traces: [traces/]
 /// labels: labels/incidents.yaml
+/// threats: threats.yaml          # optional; default: threats.yaml beside nodeward.yaml, if it exists
 /// outputs: {graphs: graphs/, policies: policies/, reports: .nodeward/reports/, store: .nodeward/nodeward.sqlite}
 /// attributes: {tenant: tenant.id, workflow: gen_ai.workflow.name, legacyDecision: nodeward.legacy.decision}
 /// ```
@@ -19,6 +20,8 @@ public struct Workspace: Sendable, Hashable {
     public var tenants: [String]
     public var traces: [String]
     public var labels: String?
+    /// The threat model (`threats.yaml`) `policy check` assesses; nil when the workspace has none.
+    public var threats: String?
     public var graphs: String?
     public var policies: String?
     public var reports: String?
@@ -30,8 +33,9 @@ public struct Workspace: Sendable, Hashable {
     public init(
         root: String? = nil, tenants: [String] = [], traces: [String] = [], labels: String? = nil,
         graphs: String? = nil, policies: String? = nil, reports: String? = nil, store: String? = nil,
-        attributes: [String: String] = [:], warnings: [Diagnostic] = []
+        attributes: [String: String] = [:], warnings: [Diagnostic] = [], threats: String? = nil
     ) {
+        self.threats = threats
         self.root = root
         self.tenants = tenants
         self.traces = traces
@@ -46,7 +50,8 @@ public struct Workspace: Sendable, Hashable {
 
     static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
-    static let topKeys = ["version", "tenants", "traces", "labels", "outputs", "attributes", "limits"]
+    static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits"]
+    public static let threatsFileName = "threats.yaml"
 
     /// Loads `<folder>/nodeward.yaml`. Paths in the file are resolved against the folder.
     public static func load(folder: String) throws(Diagnostic) -> Workspace {
@@ -61,7 +66,10 @@ public struct Workspace: Sendable, Hashable {
             throw .error(.workspaceInvalid, "\(fileName) is unreadable, not UTF-8, or larger than 1 MiB",
                          at: SourceLocation(file: file, line: 1))
         }
-        return try parse(text: text, file: file, folder: folder)
+        var workspace = try parse(text: text, file: file, folder: folder)
+        let beside = (folder as NSString).appendingPathComponent(threatsFileName)
+        if workspace.threats == nil, FileManager.default.fileExists(atPath: beside) { workspace.threats = beside }
+        return workspace
     }
 
     public static func parse(text: String, file: String, folder: String) throws(Diagnostic) -> Workspace {
@@ -113,6 +121,7 @@ public struct Workspace: Sendable, Hashable {
             case "tenants": workspace.tenants = try paths(value, key: key)
             case "traces": workspace.traces = try paths(value, key: key)
             case "labels": workspace.labels = resolve(try string(value, key: key))
+            case "threats": workspace.threats = resolve(try string(value, key: key))
             case "outputs", "attributes", "limits":
                 guard let members = value.mapping else {
                     throw .error(.workspaceInvalid, "expected a mapping", at: location(value), keyPath: key)
