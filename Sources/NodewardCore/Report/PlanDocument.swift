@@ -137,14 +137,27 @@ extension PlanReport {
     }
 
     func threatSection(_ doc: inout Document, detail: Detail) {
-        guard let threats else { return }
-        doc.heading("Threat model (\(threats.count) threats)")
-        var table = TextTable(headers: ["threat", "kind", "mitigated by", "still open"])
-        for threat in threats {
-            func list(_ items: [String]) -> String {
-                items.isEmpty ? "-" : items.prefix(detail.rows).joined(separator: "; ") + (items.count > detail.rows ? "; … \(items.count - detail.rows) more" : "")
+        guard let check else { return }
+        doc.heading("Policy check")
+        doc.paragraph(check.summary)
+        if !check.widenings.isEmpty {
+            var table = TextTable(headers: ["tenant", "node", "field", "granted", "denied by"])
+            for widening in check.widenings.prefix(detail.rows) {
+                table.rows.append([widening.tenant, "`\(widening.workflow)` / `\(widening.node)`", widening.field, widening.granted, widening.legacyRule.map { "`\($0)`" } ?? "-"])
             }
-            table.rows.append([threat.id, threat.kind, list(threat.mitigatedBy), list(threat.open)])
+            doc.table(table)
+            if check.widenings.count > detail.rows { doc.paragraph("… \(check.widenings.count - detail.rows) more in plan.html and plan.json.") }
+        }
+        guard let threats = check.threats else { return }
+        doc.heading("Threat model (\(threats.count) threats, \(check.openThreats.count) open)", level: 3)
+        var table = TextTable(headers: ["threat", "kind", "status", "mitigated by", "still open"])
+        for threat in threats {
+            let mitigations = threat.mitigations.map { "`\($0.workflow)` / `\($0.node)`: \($0.boundary)" }
+            let open = threat.openPaths.map { "`\($0.workflow)` / \($0.path): \($0.reason)" }
+            func list(_ items: [String], show: Int) -> String {
+                items.isEmpty ? "-" : items.prefix(show).joined(separator: "; ") + (items.count > show ? "; … \(items.count - show) more" : "")
+            }
+            table.rows.append([threat.id, threat.kind.rawValue, "**\(threat.status.rawValue)**", list(mitigations, show: 1), list(open, show: 3)])
         }
         doc.table(table)
     }

@@ -27,8 +27,9 @@ public struct PlanReport: Sendable, Hashable, Codable {
     public var graphChanges: GraphDiff?
     /// Against `--baseline DIR` (the base branch's policies).
     public var policyDiff: PolicyDiff?
-    /// The threat model's coverage, when the workspace has one (`threats.yaml`).
-    public var threats: [ThreatCoverage]?
+    /// `policy check` on the evaluated policies: lints, confinement against the tenant sandboxes, and
+    /// the threat model's coverage when the workspace has one (`threats.yaml`).
+    public var check: PolicyCheckReport?
 
     public struct Verdict: Sendable, Hashable, Codable {
         /// `pass` or `fail` (a gate condition matched).
@@ -83,10 +84,10 @@ public struct PlanReport: Sendable, Hashable, Codable {
         public var origin: String
         public var folder: String?
         public var strictness: String?
-        public var files: [PolicyFile]
+        public var files: [PolicyFileSummary]
     }
 
-    public struct PolicyFile: Sendable, Hashable, Codable {
+    public struct PolicyFileSummary: Sendable, Hashable, Codable {
         public var workflow: String
         /// Where the file is (relative to the workspace when inside it): what SARIF points at.
         public var path: String
@@ -120,6 +121,10 @@ public enum PlanGate: String, Sendable, Hashable, Codable, CaseIterable, Compara
     case risk
     /// With `--baseline`: the policies grant more than the base branch's.
     case policyWidened = "policy-widened"
+    /// A node grants a tenant something its sandbox denies (`policy check`'s confinement).
+    case confinement
+    /// A threat of the threat model has an open path.
+    case openThreat = "open-threat"
 
     public static func < (a: PlanGate, b: PlanGate) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 }
@@ -138,19 +143,4 @@ public struct PlanFinding: Sendable, Hashable, Codable {
     public var incidentSteps: Int
     public var title: String
     public var sample: ShadowSample
-}
-
-/// How one threat of the workspace's threat model is covered (filled by `policy check`'s threat analysis).
-public struct ThreatCoverage: Sendable, Hashable, Codable {
-    public var id: String
-    public var kind: String
-    public var mitigatedBy: [String]
-    public var open: [String]
-
-    public init(id: String, kind: String, mitigatedBy: [String], open: [String]) {
-        self.id = id
-        self.kind = kind
-        self.mitigatedBy = mitigatedBy
-        self.open = open
-    }
 }

@@ -12,13 +12,13 @@ public struct PlanReportInputs: Sendable {
     public var strictness: String?
     public var shadow: ShadowSummary
     public var baseline: [PolicySet]?
-    public var threats: [ThreatCoverage]?
+    public var check: PolicyCheckReport?
     public var gate: [PlanGate]
     public var generatedAt: String?
 
     public init(workspace: String?, analysis: AnalysisReport, graphs: [TaskGraph], committedGraphs: [TaskGraph]?,
                 policies: [(set: PolicySet, path: String, text: String)], policyOrigin: String, policyFolder: String?,
-                strictness: String?, shadow: ShadowSummary, baseline: [PolicySet]? = nil, threats: [ThreatCoverage]? = nil,
+                strictness: String?, shadow: ShadowSummary, baseline: [PolicySet]? = nil, check: PolicyCheckReport? = nil,
                 gate: [PlanGate] = [], generatedAt: String? = nil) {
         self.workspace = workspace
         self.analysis = analysis
@@ -30,7 +30,7 @@ public struct PlanReportInputs: Sendable {
         self.strictness = strictness
         self.shadow = shadow
         self.baseline = baseline
-        self.threats = threats
+        self.check = check
         self.gate = gate
         self.generatedAt = generatedAt
     }
@@ -61,7 +61,7 @@ extension PlanReport {
         policies = PolicySource(
             origin: inputs.policyOrigin, folder: inputs.policyFolder, strictness: inputs.strictness,
             files: inputs.policies.map { entry in
-                PolicyFile(workflow: entry.set.workflow, path: entry.path, version: Fingerprint.label(entry.set.yaml()),
+                PolicyFileSummary(workflow: entry.set.workflow, path: entry.path, version: Fingerprint.label(entry.set.yaml()),
                            nodes: entry.set.nodes.count, nodeLines: Self.nodeLines(in: entry.text))
             }.sorted { $0.workflow < $1.workflow })
         risks = analysis.risks
@@ -75,7 +75,7 @@ extension PlanReport {
         disputedNodes = disputed.keys.sorted().map { DisputedNodes(workflow: $0, nodes: disputed[$0]!.sorted()) }
         graphChanges = inputs.committedGraphs.map { GraphDiff(old: $0, new: inputs.graphs) }
         policyDiff = inputs.baseline.map { PolicyDiff(old: $0, new: inputs.policies.map(\.set)) }
-        threats = inputs.threats
+        check = inputs.check
         verdict = Verdict(status: "pass", gate: inputs.gate.sorted(), failed: [], headline: "")
         verdict.failed = verdict.gate.filter(matches)
         verdict.status = verdict.failed.isEmpty ? "pass" : "fail"
@@ -90,6 +90,8 @@ extension PlanReport {
         case .unevaluable: shadow.totals.unevaluable > 0
         case .risk: (risks + observations).contains { $0.severity == .high }
         case .policyWidened: !(policyDiff?.widened.isEmpty ?? true)
+        case .confinement: !(check?.widenings.isEmpty ?? true)
+        case .openThreat: !(check?.openThreats.isEmpty ?? true)
         }
     }
 

@@ -74,7 +74,7 @@ extension PlanReport {
 
     public func sarif() -> String {
         var results: [SARIFResult] = []
-        var files: [String: PolicyFile] = [:]
+        var files: [String: PolicyFileSummary] = [:]
         for file in policies.files { files[file.workflow] = file }
         func location(workflow: String, node: String?) -> [SARIFLocation] {
             guard let file = files[workflow] else { return [] }

@@ -14,7 +14,8 @@ struct PlanCommand: ParsableCommand {
             Writes plan.md, plan.html, plan.json and plan.sarif, the inferred graphs and (when generated) the \
             policies to the reports folder (default <workspace>/.nodeward/reports/, or --out DIR), never over \
             the workspace's committed graphs/ or policies/. --format prints one report to stdout. \
-            Gate conditions for --fail-on: widened, tightened, unknown-step, unevaluable, risk, policy-widened. \
+            Gate conditions for --fail-on: widened, tightened, unknown-step, unevaluable, risk, policy-widened, \
+            confinement, open-threat. \
             Exit codes: 0 pass, 1 a --fail-on condition matched, 2 bad input, 64 usage.
             """)
 
@@ -73,6 +74,7 @@ struct PlanCommand: ParsableCommand {
         let storePath = noStore ? nil : ShadowRunner.storePath(explicit: store, workspace: workspace)
         let shadow = try ShadowRunner.replay(workspace: workspace, sandboxes: outcome.sandboxes, policies: policySource.entries.map(\.set),
                                              storePath: storePath, incidents: ShadowInputs.incidents(workspace))
+        let check = try PlanPolicies.check(policySource, sandboxes: outcome.sandboxes, graphs: graphs, workspace: workspace)
         var committed: [TaskGraph]?
         if let folder = workspace.graphs, FileManager.default.fileExists(atPath: folder) {
             committed = GraphFiles.load(directory: folder).graphs
@@ -82,7 +84,7 @@ struct PlanCommand: ParsableCommand {
             policies: policySource.entries.map { ($0.set, PlanPolicies.relative($0.path, to: root), $0.text) },
             policyOrigin: policySource.origin, policyFolder: policySource.folder.map { PlanPolicies.relative($0, to: root) },
             strictness: policySource.origin == "generated" ? strictness.rawValue : nil, shadow: shadow.summary,
-            baseline: baselineSets, gate: try gates(),
+            baseline: baselineSets, check: check, gate: try gates(),
             generatedAt: timestamp ? Timestamp.rfc3339(nanos: Int64(Date().timeIntervalSince1970 * 1_000_000_000)) : nil))
         try GraphWriter.write(graphs, to: (reports as NSString).appendingPathComponent("graphs"))
         let written = try OutputFiles.write(PlanRendering.files(report), to: reports, what: "the plan")
@@ -137,6 +139,31 @@ enum PlanPolicies {
         Terminal.err("generated \(sets.count) policy files (\(strictness.rawValue)) in \(folder)")
         return Source(origin: "generated", folder: folder,
                       entries: sets.map { ($0, (folder as NSString).appendingPathComponent($0.fileStem + ".yaml"), $0.yaml()) })
+    }
+
+    /// `policy check` on the evaluated policies: lints, confinement against the sandboxes, and the
+    /// workspace's threat model (threats.yaml) when it has one.
+    static func check(_ source: Source, sandboxes: [TenantSandbox], graphs: [TaskGraph], workspace: Workspace) throws -> PolicyCheckReport {
+        var files: [PolicyFile] = []
+        var problems: [Diagnostic] = []
+        for entry in source.entries {
+            let read = PolicyReader.readFile(yaml: entry.text, file: entry.path)
+            problems += read.diagnostics
+            if let file = read.file { files.append(file) }
+        }
+        var model: ThreatModel?
+        if let path = workspace.threats {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                Terminal.err("error: cannot read threat model \(path)")
+                throw NodewardExit.badInput
+            }
+            let read = ThreatModelReader.read(yaml: String(decoding: data, as: UTF8.self), file: path)
+            problems += read.diagnostics
+            model = read.model
+        }
+        for problem in problems { Terminal.err(problem.description) }
+        guard !problems.contains(where: { $0.severity == .error }) else { throw NodewardExit.badInput }
+        return PolicyCheck(files: files, sandboxes: sandboxes, graphs: graphs, threats: model).run()
     }
 
     static func load(folder: String, what: String) throws -> [PolicySet] {
