@@ -10,4 +10,6 @@ enum NodewardExit {
     static let badInput = ExitCode(2)
     /// Usage error (ArgumentParser's `ValidationError` also exits 64).
     static let usage = ExitCode(64)
+    /// Interrupted by SIGINT (128 + 2, the shell's convention); what was committed stays.
+    static let interrupted = ExitCode(130)
 }

@@ -1,6 +1,13 @@
 import Foundation
 import NodewardCore
 import NodewardStore
+import Synchronization
+
+/// Set by SIGINT during a replay: the replay stops at the next run, commits what it has, and marks its
+/// session interrupted. Running it again resumes without duplicates (recording is idempotent).
+let replayInterrupted = Atomic<Bool>(false)
+
+struct ReplayInterrupted: Error {}
 
 /// Offline shadow mode over a workspace's traces: stream runs through `ShadowReplay` and record every
 /// decision pair in the store in batches (one transaction each). Shared by `shadow replay` and `plan`.
@@ -66,24 +73,41 @@ enum ShadowRunner {
         }
         let progress = Terminal.ProgressLine()
         var runs = 0, steps = 0
-        let traceSummary = TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { run in
-            replay.consume(run, emit: emit)
-            runs += 1
-            steps += run.steps.count
-            if runs % 256 == 0 { progress.update(PipelineProgress(stage: "shadow replay", runs: runs, steps: steps)) }
+        replayInterrupted.store(false, ordering: .relaxed)
+        let previousHandler = signal(SIGINT) { _ in replayInterrupted.store(true, ordering: .relaxed) }
+        defer { signal(SIGINT, previousHandler) }
+        var traceSummary = TraceReadSummary()
+        var interrupted = false
+        do {
+            traceSummary = try TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { run in
+                if replayInterrupted.load(ordering: .relaxed) { throw ReplayInterrupted() }
+                replay.consume(run, emit: emit)
+                runs += 1
+                steps += run.steps.count
+                if runs % 256 == 0 { progress.update(PipelineProgress(stage: "shadow replay", runs: runs, steps: steps)) }
+            }
+        } catch {
+            interrupted = true
         }
-        replay.finish(emit: emit)
+        // Interrupted: what the buffer holds is not evaluated (its rate buckets would see a partial
+        // window); the committed batches stay, and a re-run skips them.
+        if !interrupted { replay.finish(emit: emit) }
         flush()
         progress.finish()
         let summary = replay.tally.summary()
         if let database, let session {
             let counts = SessionCounts(runs: replay.runs, steps: summary.steps, decisions: recorded.decisions,
                                        diagnostics: traceSummary.skippedTotal)
-            try? database.finishSession(session, counts: counts, status: failure == nil ? .completed : .failed)
+            let status: SessionStatus = failure != nil ? .failed : interrupted ? .interrupted : .completed
+            try? database.finishSession(session, counts: counts, status: status)
         }
         if let failure {
             Terminal.err(failure.description)
             throw NodewardExit.badInput
+        }
+        if interrupted {
+            Terminal.err("interrupted: \(recorded.decisions.grouped) decisions recorded; run the same command again to resume (nothing is recorded twice)")
+            throw NodewardExit.interrupted
         }
         return Outcome(summary: summary, recorded: recorded, storePath: storePath, traceSummary: traceSummary,
                        stepsOutOfOrder: replay.stepsOutOfOrder)
