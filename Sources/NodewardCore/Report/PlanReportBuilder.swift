@@ -147,20 +147,21 @@ extension PlanReport {
             let incidents = group.incidentSteps[sample.comparison]
             let severity: FindingSeverity
             let title: String
+            let count = "\(steps.grouped) step\(steps == 1 ? "" : "s")"
             switch sample.comparison {
             case .widened:
                 severity = .high
-                title = "node policy allows \(steps.grouped) steps the tenant sandbox denies"
+                title = "node policy allows \(count) the tenant sandbox denies"
             case .unknownStep:
                 severity = .high
-                title = "\(steps.grouped) steps match no node and would be denied"
+                title = "\(count) match no node and would be denied"
             case .tightened:
                 severity = incidents == steps ? .low : .medium
-                title = incidents == steps ? "denies \(steps.grouped) labelled incident steps the tenant sandbox allows"
-                    : "denies \(steps.grouped) steps the tenant sandbox allows" + (incidents > 0 ? " (\(incidents.grouped) labelled incidents)" : "")
+                title = incidents == steps ? "denies \(count) the tenant sandbox allows, all labelled incidents"
+                    : "denies \(count) the tenant sandbox allows" + (incidents > 0 ? " (\(incidents.grouped) labelled incidents)" : "")
             case .unevaluable:
                 severity = .low
-                title = "cannot decide \(steps.grouped) steps: the traces lack context the rule needs"
+                title = "cannot decide \(count): the traces lack context the rule needs"
             case .agreeAllow, .agreeDeny:
                 return nil
             }
