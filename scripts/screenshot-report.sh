@@ -37,28 +37,10 @@ if [ -z "$browser" ]; then
   exit 3
 fi
 
-absolute=$(cd "$(dirname "$report")" && pwd)/$(basename "$report")
-rm -f "$out"
-# The page loads nothing from the network; --no-sandbox because CI containers run as root.
-"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
-  --screenshot="$out" --window-size="$size" "file://$absolute" >/dev/null 2>"$out.log" || {
-  echo "error: $browser failed; its log:" >&2
-  cat "$out.log" >&2
-  exit 4
-}
-if [ ! -s "$out" ]; then
-  echo "error: $browser wrote no screenshot; its log:" >&2
-  cat "$out.log" >&2
-  exit 4
-fi
-rm -f "$out.log"
-
-expect_graphs=0
-if grep -q "<svg" "$report"; then expect_graphs=1; fi
-
 # A tiny PNG decoder (zlib + row filters, no PIL): size, distinct colours, ink share, and the pixels
 # of the graphs' start/end pills (fill #f1f8ff, drawn only inside the SVGs).
-python3 - "$out" "$expect_graphs" <<'PY'
+check() { # PNG EXPECT_GRAPHS
+  python3 - "$1" "$2" <<'PY'
 import struct, sys, zlib
 
 path, expect_graphs = sys.argv[1], sys.argv[2] == "1"
@@ -113,3 +95,42 @@ if len(colours) < 16 or ink < total // 200:
 if expect_graphs and pills < 50:
     sys.exit("error: the report has graphs but none were drawn in the screenshot")
 PY
+}
+
+shoot() { # FILE PNG
+  local absolute
+  absolute=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+  rm -f "$2"
+  # The page loads nothing from the network; --no-sandbox because CI containers run as root.
+  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+    --screenshot="$2" --window-size="$size" "file://$absolute" >/dev/null 2>"$2.log" || {
+    echo "error: $browser failed; its log:" >&2
+    cat "$2.log" >&2
+    exit 4
+  }
+  if [ ! -s "$2" ]; then
+    echo "error: $browser wrote no screenshot; its log:" >&2
+    cat "$2.log" >&2
+    exit 4
+  fi
+  rm -f "$2.log"
+}
+
+shoot "$report" "$out"
+check "$out" 0
+
+# The graphs come last in the page, usually below the first screen: a copy of the page with only
+# its task-graph section (same head, same styles) is shot too, and must show the drawings.
+if grep -q '<h2 id="graphs">' "$report" && grep -q "<svg" "$report"; then
+  graphs_html=$(mktemp "${TMPDIR:-/tmp}/nodeward-graphs-XXXXXX.html")
+  trap 'rm -f "$graphs_html"' EXIT
+  python3 - "$report" "$graphs_html" <<'PY'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+head, rest = page.split("<main>", 1)
+graphs = rest[rest.index('<h2 id="graphs">'):]
+open(sys.argv[2], "w", encoding="utf-8").write(head + "<main>\n" + graphs)
+PY
+  shoot "$graphs_html" "${out%.png}-graphs.png"
+  check "${out%.png}-graphs.png" 1
+fi

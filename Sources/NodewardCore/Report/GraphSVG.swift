@@ -58,7 +58,7 @@ struct GraphSVGRenderer {
 
     func render() -> String {
         var edges: [Shape] = []
-        var labels: [Shape] = []
+        var requests: [LabelRequest] = []
         let maxRuns = Double(max(graph.controlEdges.map(\.runs).max() ?? 1, 1))
         let ports = controlPorts()
         let backEdges = layout.edges.filter(\.isBack).sorted { span($0) < span($1) }
@@ -70,7 +70,7 @@ struct GraphSVGRenderer {
             let from = layout.vertices[edge.from], to = layout.vertices[edge.to]
             let points: [Point]
             let path: String
-            let labelAt: Point
+            let labelAt: [Point]
             switch edge.kind {
             case .forward:
                 var route = [ports[edge.source]!.out]
@@ -81,30 +81,45 @@ struct GraphSVGRenderer {
                 route.append(ports[edge.source]!.in)
                 points = route
                 path = smooth(points)
-                labelAt = Point(x: (points[0].x + points[1].x) / 2 + 4, y: (points[0].y + points[1].y) / 2 + 4)
+                let (a, b) = (points[0], points[1])
+                let middle = (a.y + b.y) / 2
+                labelAt = [0.5, 0.35, 0.65, 0.2, 0.8].map {
+                    let point = cubic(a, Point(x: a.x, y: middle), Point(x: b.x, y: middle), b, $0)
+                    return Point(x: point.x + 4, y: point.y + 4)
+                }
             case .back:
                 let index = backEdges.firstIndex(of: edge) ?? 0
                 let low = min(from.layer, to.layer), high = max(from.layer, to.layer)
                 let rightmost = layout.vertices.filter { $0.layer >= low && $0.layer <= high }.map(\.right).max() ?? from.right
                 let laneX = rightmost + 28 + 16 * Double(index)
-                let start = Point(x: from.right, y: from.y + 6), end = Point(x: to.right, y: to.y - 6)
-                path = "M\(n(start.x)) \(n(start.y)) C\(n(laneX)) \(n(start.y)) \(n(laneX)) \(n(end.y)) \(n(end.x)) \(n(end.y))"
-                points = [start, Point(x: laneX, y: start.y), end]
-                labelAt = Point(x: laneX * 0.75 + (start.x + end.x) / 8 + 4, y: (start.y + end.y) / 2 + 4)
+                // Leave and enter on the right side when nothing is to the right in that layer, else
+                // through the top (leaving) or bottom (entering), so the curve does not cross boxes.
+                let fromClear = rightmostReal(from.layer) == from.right, toClear = rightmostReal(to.layer) == to.right
+                let start = fromClear ? Point(x: from.right, y: from.y + 6) : Point(x: from.x + from.width / 4, y: from.top)
+                let end = toClear ? Point(x: to.right, y: to.y - 6) : Point(x: to.x + to.width / 4, y: to.bottom)
+                let startHandle = fromClear ? Point(x: start.x + 40, y: start.y) : Point(x: start.x, y: start.y - 36)
+                let endHandle = toClear ? Point(x: end.x + 40, y: end.y) : Point(x: end.x, y: end.y + 36)
+                let lane = Point(x: laneX, y: ((start.y + end.y) / 2).rounded())
+                path = "M\(n(start.x)) \(n(start.y)) C\(n(startHandle.x)) \(n(startHandle.y)) \(n(laneX)) \(n((lane.y + start.y) / 2)) \(n(laneX)) \(n(lane.y))"
+                    + " C\(n(laneX)) \(n((lane.y + end.y) / 2)) \(n(endHandle.x)) \(n(endHandle.y)) \(n(end.x)) \(n(end.y))"
+                points = [start, lane, end, Point(x: laneX + 4, y: lane.y)]
+                labelAt = [Point(x: laneX + 4, y: lane.y + 4), Point(x: laneX + 4, y: lane.y - 12), Point(x: laneX + 4, y: lane.y + 20)]
             case .selfLoop:
                 let start = Point(x: from.right, y: from.y - 8), end = Point(x: from.right, y: from.y + 8)
                 path = "M\(n(start.x)) \(n(start.y)) C\(n(start.x + 34)) \(n(start.y - 20)) \(n(end.x + 34)) \(n(end.y + 20)) \(n(end.x)) \(n(end.y))"
                 points = [start, end, Point(x: from.right + 40, y: from.y)]
-                labelAt = Point(x: from.right + 30, y: from.y + 4)
+                labelAt = [Point(x: from.right + 30, y: from.y + 4), Point(x: from.right + 30, y: from.y - 14)]
             }
             let title = "control \(control.from) → \(control.to): \(control.count) transitions in \(control.runs) runs"
                 + (control.flags.isEmpty ? "" : " [\(control.flags.joined(separator: ", "))]")
             edges.append(Shape(markup: "<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(n1(width))\" marker-end=\"url(#\(prefix)-\(rare ? "red" : "ink"))\"><title>\(Markup.text(title))</title></path>", extent: points))
-            labels.append(label(control.runs.grouped, at: labelAt, colour: colour, size: 10, anchor: "start"))
+            requests.append(LabelRequest(text: control.runs.grouped, candidates: labelAt, colour: colour, size: 10, anchor: "start"))
         }
         let (dataEdges, dataLabels) = dataShapes()
         let boxes = layout.vertices.indices.compactMap(box)
-        let all = edges + dataEdges + boxes + labels + dataLabels
+        var placer = LabelPlacer(taken: boxes.map { ($0.extent[0], $0.extent[1]) })
+        let labels = (requests + dataLabels).map { placer.place($0, renderer: self) }
+        let all = edges + dataEdges + boxes + labels
         let xs = all.flatMap(\.extent).map(\.x), ys = all.flatMap(\.extent).map(\.y)
         let minX = min(xs.min() ?? 0, 0) - 12, minY = min(ys.min() ?? 0, 0)
         let maxX = max(xs.max() ?? 0, layout.width, 800) + 12
@@ -117,7 +132,7 @@ struct GraphSVGRenderer {
             out += "<marker id=\"\(prefix)-\(name)\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"\(colour)\"/></marker>"
         }
         out += "</defs>\n"
-        for shape in edges + dataEdges + boxes + labels + dataLabels { out += shape.markup + "\n" }
+        for shape in edges + dataEdges + boxes + labels { out += shape.markup + "\n" }
         out += legend + "</svg>\n"
         return out
     }
@@ -168,7 +183,7 @@ struct GraphSVGRenderer {
 
     /// Data edges, one per (source, target) pair with the arguments listed, attached to the left sides
     /// of the boxes and bulging left with the distance they cover.
-    func dataShapes() -> ([Shape], [Shape]) {
+    func dataShapes() -> ([Shape], [LabelRequest]) {
         struct Pair: Hashable { var from: String, to: String }
         var arguments: [Pair: [String]] = [:], trust: [Pair: Set<String>] = [:], flags: [Pair: Set<String>] = [:]
         var order: [Pair] = []
@@ -179,22 +194,12 @@ struct GraphSVGRenderer {
             trust[pair, default: []].insert(edge.trust.rawValue)
             flags[pair, default: []].formUnion(edge.flags)
         }
-        var leaving: [String: [Pair]] = [:], arriving: [String: [Pair]] = [:]
-        for pair in order {
-            leaving[pair.from, default: []].append(pair)
-            arriving[pair.to, default: []].append(pair)
-        }
-        func sideY(_ vertex: GraphSVGLayout.Vertex, _ offset: Int, _ count: Int, upper: Bool) -> Double {
-            let band = vertex.height * 0.4
-            let fraction = Double(offset + 1) / Double(count + 1)
-            return upper ? vertex.top + 4 + band * fraction : vertex.y + band * fraction
-        }
-        var shapes: [Shape] = [], labels: [Shape] = []
+        var shapes: [Shape] = [], labels: [LabelRequest] = []
         for pair in order {
             let from = layout.vertices[layout.index[pair.from]!], to = layout.vertices[layout.index[pair.to]!]
-            let outs = leaving[pair.from]!, ins = arriving[pair.to]!
-            let start = Point(x: from.left, y: sideY(from, outs.firstIndex(of: pair)!, outs.count, upper: false))
-            let end = Point(x: to.left, y: sideY(to, ins.firstIndex(of: pair)!, ins.count, upper: true))
+            // One attachment point per box side, so data flow reads as a bundle rather than a fan.
+            let start = Point(x: from.left, y: from.y + 6)
+            let end = Point(x: to.left, y: to.y - 6)
             let layers = Double(abs(to.layer - from.layer))
             let bulge = pair.from == pair.to ? 36 : 30 + 18 * layers
             let c1 = Point(x: min(start.x, end.x) - bulge, y: start.y + (pair.from == pair.to ? 14 : 0))
@@ -206,20 +211,34 @@ struct GraphSVGRenderer {
             let title = "data \(pair.from) → \(pair.to): \(argumentList.joined(separator: ", ")) (\(trust[pair]!.sorted().joined(separator: ", ")))"
                 + (edgeFlags.isEmpty ? "" : " [\(edgeFlags.sorted().joined(separator: ", "))]")
             let path = "M\(n(start.x)) \(n(start.y)) C\(n(c1.x)) \(n(c1.y)) \(n(c2.x)) \(n(c2.y)) \(n(end.x)) \(n(end.y))"
-            shapes.append(Shape(markup: "<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.3\" stroke-dasharray=\"5 3\" marker-end=\"url(#\(prefix)-\(marker))\"><title>\(Markup.text(title))</title></path>",
+            shapes.append(Shape(markup: "<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" stroke-opacity=\"0.8\" stroke-dasharray=\"5 3\" class=\"data\" marker-end=\"url(#\(prefix)-\(marker))\"><title>\(Markup.text(title))</title></path>",
                                 extent: [start, end, Point(x: c1.x * 0.75 + start.x * 0.25, y: start.y)]))
-            // The cubic's midpoint, where the label sits just left of the curve.
-            let middle = Point(x: (start.x + 3 * c1.x + 3 * c2.x + end.x) / 8 - 3, y: (start.y + 3 * c1.y + 3 * c2.y + end.y) / 8 + 3)
+            // Just left of the curve, near its middle where that is free.
+            let candidates = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2].map {
+                let point = cubic(start, c1, c2, end, $0)
+                return Point(x: point.x - 3, y: point.y + 3)
+            }
             let text = GraphSVGLayout.cut(argumentList.joined(separator: ", "), 28)
-            labels.append(label(text, at: middle, colour: colour, size: 9, anchor: "end", italic: true))
+            labels.append(LabelRequest(text: text, candidates: candidates, colour: colour, size: 9, anchor: "end", italic: true, className: "data"))
         }
         return (shapes, labels)
     }
 
-    func label(_ text: String, at point: Point, colour: String, size: Int, anchor: String, italic: Bool = false) -> Shape {
+    func cubic(_ a: Point, _ b: Point, _ c: Point, _ d: Point, _ t: Double) -> Point {
+        let u = 1 - t
+        return Point(x: u * u * u * a.x + 3 * u * u * t * b.x + 3 * u * t * t * c.x + t * t * t * d.x,
+                     y: u * u * u * a.y + 3 * u * u * t * b.y + 3 * u * t * t * c.y + t * t * t * d.y)
+    }
+
+    /// The right edge of the rightmost box (not dummy) of a layer.
+    func rightmostReal(_ layer: Int) -> Double {
+        layout.layers[layer].map { layout.vertices[$0] }.filter { $0.role != .dummy }.map(\.right).max() ?? 0
+    }
+
+    func label(_ text: String, at point: Point, colour: String, size: Int, anchor: String, italic: Bool = false, className: String? = nil) -> Shape {
         let width = Double(text.count) * Double(size) * 0.56
         let left = anchor == "end" ? point.x - width : point.x
-        return Shape(markup: "<text x=\"\(n(point.x))\" y=\"\(n(point.y))\" font-size=\"\(size)\" fill=\"\(colour)\" text-anchor=\"\(anchor)\"\(italic ? " font-style=\"italic\"" : "") stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(Markup.text(text))</text>",
+        return Shape(markup: "<text\(className.map { " class=\"\($0)\"" } ?? "") x=\"\(n(point.x))\" y=\"\(n(point.y))\" font-size=\"\(size)\" fill=\"\(colour)\" text-anchor=\"\(anchor)\"\(italic ? " font-style=\"italic\"" : "") stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(Markup.text(text))</text>",
                      extent: [Point(x: left, y: point.y - Double(size)), Point(x: left + width, y: point.y)])
     }
 
@@ -281,5 +300,36 @@ struct GraphSVGRenderer {
     func n1(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+struct LabelRequest {
+    var text: String
+    var candidates: [GraphSVGRenderer.Point]
+    var colour: String
+    var size: Int
+    var anchor: String
+    var italic = false
+    var className: String?
+}
+
+/// Puts each label at its first candidate point that overlaps no box and no label placed before it
+/// (else at its first candidate): labels go in a fixed order, so placement is deterministic.
+struct LabelPlacer {
+    var taken: [(GraphSVGRenderer.Point, GraphSVGRenderer.Point)]
+
+    mutating func place(_ request: LabelRequest, renderer: GraphSVGRenderer) -> GraphSVGRenderer.Shape {
+        func shape(_ point: GraphSVGRenderer.Point) -> GraphSVGRenderer.Shape {
+            renderer.label(request.text, at: point, colour: request.colour, size: request.size, anchor: request.anchor,
+                           italic: request.italic, className: request.className)
+        }
+        let chosen = request.candidates.lazy.map(shape).first { candidate in
+            !taken.contains { box in
+                candidate.extent[0].x - 3 < box.1.x && candidate.extent[1].x + 3 > box.0.x
+                    && candidate.extent[0].y - 1 < box.1.y && candidate.extent[1].y + 1 > box.0.y
+            }
+        } ?? shape(request.candidates[0])
+        taken.append((chosen.extent[0], chosen.extent[1]))
+        return chosen
     }
 }

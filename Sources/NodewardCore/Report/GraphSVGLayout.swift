@@ -75,7 +75,8 @@ struct GraphSVGLayout: Sendable {
     /// What a node's box says: kind (with its share when optional), operation, and what tells this role
     /// apart from others with the same operation. Long texts are cut with an ellipsis (the tooltip has all).
     static func label(_ node: TaskGraph.Node) -> (kind: String, operation: String, detail: String?) {
-        let kind = node.kind.rawValue + (node.optional ? " · " + TaskGraph.shareText(node.share) : "")
+        let share = node.share > 0 && node.share < 0.01 ? "<1% of runs" : TaskGraph.shareText(node.share)
+        let kind = node.kind.rawValue + (node.optional ? " · " + share : "")
         let plain = node.kind.rawValue + "." + node.operation
         var detail: String?
         if node.id != plain { detail = node.id.hasPrefix(plain) ? String(node.id.dropFirst(plain.count)) : node.id }

@@ -50,8 +50,12 @@ extension PlanReport {
 
     func verdictBanner(_ page: inout HTMLPage) {
         let passed = verdict.status == "pass"
-        page.raw("<div class=\"verdict \(passed ? "pass" : "fail")\" role=\"status\"><span class=\"status\">\(passed ? "PASS" : "FAIL")</span>")
-        page.raw(Markup.text(verdict.headline) + "</div>\n")
+        // The headline opens with the status (`FAIL (widened): …`): that part is set large.
+        let parts = verdict.headline.split(separator: ":", maxSplits: 1).map(String.init)
+        let status = parts.count == 2 ? parts[0] + ":" : (passed ? "PASS" : "FAIL")
+        let rest = parts.count == 2 ? parts[1] : " " + verdict.headline
+        page.raw("<div class=\"verdict \(passed ? "pass" : "fail")\" role=\"status\"><span class=\"status\">\(Markup.text(status))</span>")
+        page.raw(Markup.text(rest) + "</div>\n")
         if verdict.gate.isEmpty {
             page.paragraph("No gate set (`--fail-on`): the verdict reports, it does not block.")
         } else {
@@ -107,17 +111,18 @@ extension PlanReport {
         page.heading("Findings (\(findings.count))", id: "findings")
         var seen: Set<String> = []
         let anchors = graphAnchors
-        page.table(headers: ["id", "severity", "class", "workflow", "node", "steps", "incident steps", "finding", "sample step",
-                             "legacy decision", "node decision", "provenance"],
+        page.table(headers: ["id", "severity", "class", "workflow / node", "steps", "finding", "sample step", "decisions: legacy / node", "provenance"],
                    rows: findings.map { finding in
                        let sample = finding.sample
                        let workflow = anchors[finding.workflow].map { "<a href=\"#\(Markup.attribute($0))\">\(Markup.text(finding.workflow))</a>" }
+                           ?? Markup.text(finding.workflow)
+                       let legacy = Self.decisionCell(sample.legacy, reason: false).html, node = Self.decisionCell(sample.nodeDecision, reason: true).html
                        return [.code(finding.id), .text(finding.severity.rawValue, "sev-\(finding.severity.rawValue)"),
                                .text(finding.comparison.rawValue, "cls-\(finding.comparison.rawValue)"),
-                               workflow.map { HTMLCell(html: $0) } ?? .text(finding.workflow), .code(finding.node),
-                               .number(finding.steps), .number(finding.incidentSteps), .text(finding.title),
-                               .text("\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.kind) \(sample.operation))"),
-                               Self.decisionCell(sample.legacy, reason: false), Self.decisionCell(sample.nodeDecision, reason: true),
+                               HTMLCell(html: workflow + "<br/><code>\(Markup.text(finding.node))</code>", className: "wide"),
+                               .number(finding.steps), .text(finding.title, "wide"),
+                               .text("\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.kind) \(sample.operation))", "wide"),
+                               HTMLCell(html: "legacy: " + legacy + "<br/>node: " + node, className: "wide"),
                                Self.chainCell(sample.provenance)]
                    },
                    rowIds: findings.map { seen.insert($0.id).inserted ? $0.id : nil })
@@ -195,7 +200,9 @@ extension PlanReport {
             }
             if let nodes = disputed[graph.workflow], !nodes.isEmpty { facts += "; \(nodes.count) disputed nodes" }
             page.paragraph(facts + ".")
-            page.raw("<div class=\"graph-box\">\n" + graph.svg(highlight: disputed[graph.workflow] ?? [], idPrefix: "g\(index)") + "</div>\n")
+            // A checkbox (CSS only) hides the data flow for a clearer view of the control flow.
+            page.raw("<div class=\"graph\"><input type=\"checkbox\" class=\"data-toggle\" id=\"data-g\(index)\" checked=\"checked\"/><label for=\"data-g\(index)\"> show data flow</label>\n")
+            page.raw("<div class=\"graph-box\">\n" + graph.svg(highlight: disputed[graph.workflow] ?? [], idPrefix: "g\(index)") + "</div></div>\n")
             page.raw("<details><summary>Nodes of \(Markup.text(graph.workflow))</summary>\n")
             page.table(headers: ["node", "kind", "operation", "runs", "steps", "share", "blocked", "flags"], rows: graph.nodes.map { node in
                 [.code(node.id), .text(node.kind.rawValue), .code(node.operation), .number(node.evidence.runs), .number(node.steps),

@@ -130,7 +130,11 @@ enum PlanHTMLAssets {
     .sev-high, .st-blocked, .cls-widened, .cls-unknown-step { color: #b31d28; font-weight: 600; }
     .sev-medium, .st-review, .cls-tightened { color: #b08800; font-weight: 600; }
     .sev-low, .st-ready { color: #22863a; font-weight: 600; }
-    .chain { font: 12px Menlo, Consolas, monospace; }
+    .chain { font: 12px Menlo, Consolas, monospace; min-width: 12em; }
+    td.wide { min-width: 13em; }
+    td code { overflow-wrap: anywhere; }
+    .data-toggle:not(:checked) ~ .graph-box .data { display: none; }
+    .graph label { font-size: 12px; color: #586069; }
     .none { color: #6a737d; font-style: italic; }
     .graph-box { overflow: auto; border: 1px solid #e1e4e8; border-radius: 6px; padding: 8px; margin: 6px 0 10px; background: #ffffff; }
     details { margin: 4px 0 16px; }
