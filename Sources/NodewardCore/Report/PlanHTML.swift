@@ -117,7 +117,7 @@ extension PlanReport {
                        let workflow = anchors[finding.workflow].map { "<a href=\"#\(Markup.attribute($0))\">\(Markup.text(finding.workflow))</a>" }
                            ?? Markup.text(finding.workflow)
                        let legacy = Self.decisionCell(sample.legacy, reason: false).html, node = Self.decisionCell(sample.nodeDecision, reason: true).html
-                       return [.code(finding.id), .text(finding.severity.rawValue, "sev-\(finding.severity.rawValue)"),
+                       return [.code(finding.id, "key"), .text(finding.severity.rawValue, "sev-\(finding.severity.rawValue)"),
                                .text(finding.comparison.rawValue, "cls-\(finding.comparison.rawValue)"),
                                HTMLCell(html: workflow + "<br/><code>\(Markup.text(finding.node))</code>", className: "wide"),
                                .number(finding.steps), .text(finding.title, "wide"),

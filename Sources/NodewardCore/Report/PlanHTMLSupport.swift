@@ -99,7 +99,9 @@ struct HTMLCell {
     }
 
     static func text(_ value: String, _ className: String? = nil) -> HTMLCell { HTMLCell(html: Markup.text(value), className: className) }
-    static func code(_ value: String) -> HTMLCell { HTMLCell(html: "<code>\(Markup.text(value))</code>") }
+    static func code(_ value: String, _ className: String? = nil) -> HTMLCell {
+        HTMLCell(html: "<code>\(Markup.text(value))</code>", className: className)
+    }
     static func number(_ value: Int) -> HTMLCell { HTMLCell(html: value.grouped, className: "num") }
 }
 
@@ -130,8 +132,10 @@ enum PlanHTMLAssets {
     .sev-high, .st-blocked, .cls-widened, .cls-unknown-step { color: #b31d28; font-weight: 600; }
     .sev-medium, .st-review, .cls-tightened { color: #b08800; font-weight: 600; }
     .sev-low, .st-ready { color: #22863a; font-weight: 600; }
-    .chain { font: 12px Menlo, Consolas, monospace; min-width: 12em; }
-    td.wide { min-width: 13em; }
+    .chain { font: 12px Menlo, Consolas, monospace; min-width: 12em; overflow-wrap: anywhere; }
+    td.wide { min-width: 11em; overflow-wrap: anywhere; }
+    td.key { white-space: nowrap; }
+    td.key code { overflow-wrap: normal; }
     td code { overflow-wrap: anywhere; }
     .data-toggle:not(:checked) ~ .graph-box .data { display: none; }
     .graph label { font-size: 12px; color: #586069; }
