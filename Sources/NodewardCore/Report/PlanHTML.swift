@@ -156,14 +156,14 @@ extension PlanReport {
         let items = (risks + observations).sorted { ($1.severity, $0.id) < ($0.severity, $1.id) }
         page.heading("Config risks and observations (\(items.count))", id: "risks")
         page.table(headers: ["severity", "id", "tenants", "finding", "where", "e.g.", "count"], rows: items.map { item in
-            [.text(item.severity.rawValue, "sev-\(item.severity.rawValue)"), .code(item.id), .text(item.tenants.joined(separator: ", ")),
-             .text(item.message), .text(item.location ?? "-"), .text(item.samples.isEmpty ? "-" : item.samples.joined(separator: ", ")),
+            [.text(item.severity.rawValue, "sev-\(item.severity.rawValue)"), .code(item.id, "ident"), .text(item.tenants.joined(separator: ", ")),
+             HTMLCell(html: HTMLPage.inline(item.message), className: "wide"), .text(item.location ?? "-", "wide"), .text(item.samples.isEmpty ? "-" : item.samples.joined(separator: ", "), "wide"),
              .number(item.count)]
         })
         let total = unusedGrants.reduce(0) { $0 + $1.grants.count }
         page.heading("Unused legacy grants (\(total))", level: 3)
         page.table(headers: ["tenant", "grant", "description"], rows: unusedGrants.flatMap { tenant in
-            tenant.grants.map { grant in [.text(tenant.tenant), .code(grant.rule), .text(grant.description)] }
+            tenant.grants.map { grant in [.text(tenant.tenant), .code(grant.rule, "ident"), .text(grant.description)] }
         })
     }
 

@@ -135,6 +135,8 @@ enum PlanHTMLAssets {
     .chain { font: 12px Menlo, Consolas, monospace; min-width: 12em; overflow-wrap: anywhere; }
     td.wide { min-width: 11em; overflow-wrap: anywhere; }
     td.key { white-space: nowrap; }
+    td.ident { min-width: 16em; }
+    td.cls-unevaluable { color: #586069; }
     td.key code { overflow-wrap: normal; }
     td code { overflow-wrap: anywhere; }
     .data-toggle:not(:checked) ~ .graph-box .data { display: none; }
