@@ -92,7 +92,7 @@ print("screenshot %s: %dx%d, %d distinct colours, %.1f%% ink, %d graph start/end
       % (path, width, height, len(colours), 100.0 * ink / total, pills))
 if len(colours) < 16 or ink < total // 200:
     sys.exit("error: the screenshot looks blank")
-if expect_graphs and pills < 50:
+if expect_graphs and pills < 200:
     sys.exit("error: the report has graphs but none were drawn in the screenshot")
 PY
 }

@@ -262,7 +262,7 @@ struct GraphSVGRenderer {
             let stroke = disputed || rare ? Self.red : Self.grey
             let style = disputed ? " stroke-width=\"2.5\"" : rare ? " stroke-width=\"1.5\" stroke-dasharray=\"4 2\"" : " stroke-width=\"1\""
             let label = GraphSVGLayout.label(node)
-            var title = "\(node.id): \(node.steps.grouped) steps in \(node.evidence.runs.grouped) runs (\(TaskGraph.shareText(node.share)))"
+            var title = "\(node.id): \(node.steps.grouped) steps in \(node.evidence.runs.grouped) runs (\(GraphSVGLayout.shareText(node.share)))"
             if node.blocked > 0 { title += ", \(node.blocked.grouped) blocked by the tenant sandbox" }
             if !node.flags.isEmpty { title += " [\(node.flags.joined(separator: ", "))]" }
             if disputed { title += " — old and new decisions disagree here" }

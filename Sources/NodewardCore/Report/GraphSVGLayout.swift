@@ -75,12 +75,16 @@ struct GraphSVGLayout: Sendable {
     /// What a node's box says: kind (with its share when optional), operation, and what tells this role
     /// apart from others with the same operation. Long texts are cut with an ellipsis (the tooltip has all).
     static func label(_ node: TaskGraph.Node) -> (kind: String, operation: String, detail: String?) {
-        let share = node.share > 0 && node.share < 0.01 ? "<1% of runs" : TaskGraph.shareText(node.share)
-        let kind = node.kind.rawValue + (node.optional ? " · " + share : "")
+        let kind = node.kind.rawValue + (node.optional ? " · " + shareText(node.share) : "")
         let plain = node.kind.rawValue + "." + node.operation
         var detail: String?
         if node.id != plain { detail = node.id.hasPrefix(plain) ? String(node.id.dropFirst(plain.count)) : node.id }
         return (kind, cut(node.operation, 36), detail.map { cut($0, 38) })
+    }
+
+    /// `37% of runs`, and `<1% of runs` rather than a misleading `0%` for rare nodes.
+    static func shareText(_ share: Double) -> String {
+        share > 0 && share < 0.01 ? "<1% of runs" : TaskGraph.shareText(share)
     }
 
     static func cut(_ text: String, _ limit: Int) -> String {
