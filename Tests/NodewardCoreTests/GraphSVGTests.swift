@@ -101,6 +101,15 @@ import Testing
         #expect(layout.vertices[layout.index["tool_call.x"]!].width <= 260)
     }
 
+    @Test func anEdgeToAnUnknownNodeIsDrawnToAPlaceholder() throws {
+        let graph = Self.graph(nodes: [Self.node("tool_call.a")],
+                               control: [Self.control("start", "tool_call.a"), Self.control("tool_call.a", "ghost"), Self.control("ghost", "end")])
+        let root = try Self.parse(graph.svg())
+        let titles = try root.nodes(forXPath: "//title").compactMap(\.stringValue)
+        #expect(titles.contains("ghost: not a node of this graph (an edge names it)"))
+        #expect(titles.filter { $0.hasPrefix("control ") }.count == 3)
+    }
+
     @Test func sixtyNodesWithRandomLoopsLayOutWithoutOverlap() throws {
         var random = SplitMix64(state: 42)
         let ids = (0..<60).map { "tool_call.step\($0)" }

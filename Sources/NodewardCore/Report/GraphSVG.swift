@@ -256,7 +256,10 @@ struct GraphSVGRenderer {
         case .request:
             return Shape(markup: "<g><rect \(rect) rx=\"3\" fill=\"#fffbdd\" stroke=\"#b08800\" stroke-dasharray=\"3 2\"/><text x=\"\(n(box.x))\" y=\"\(n(box.y + 4))\" font-size=\"11\" text-anchor=\"middle\" fill=\"\(Self.ink)\">user request</text></g>", extent: corners)
         case .node:
-            guard let node = graph.nodes.first(where: { $0.id == box.id }) else { return nil }
+            guard let node = graph.nodes.first(where: { $0.id == box.id }) else {
+                let title = "\(box.id): not a node of this graph (an edge names it)"
+                return Shape(markup: "<g class=\"node\"><title>\(Markup.text(title))</title><rect \(rect) rx=\"4\" fill=\"#f6f8fa\" stroke=\"\(Self.grey)\" stroke-dasharray=\"2 2\"/><text x=\"\(n(box.x))\" y=\"\(n(box.y + 4))\" font-size=\"11\" font-family=\"Menlo, Consolas, monospace\" text-anchor=\"middle\" fill=\"\(Self.grey)\">\(Markup.text(GraphSVGLayout.cut(box.id, 36)))</text></g>", extent: corners)
+            }
             let disputed = highlight.contains(node.id), rare = node.flags.contains("rare")
             let fill = disputed || rare ? "#ffeef0" : "#ffffff"
             let stroke = disputed || rare ? Self.red : Self.grey

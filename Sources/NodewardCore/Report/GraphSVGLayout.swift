@@ -56,6 +56,11 @@ struct GraphSVGLayout: Sendable {
             let characters = max(Double(label.kind.count) * 6.2, Double(label.operation.count) * 6.7, Double(label.detail?.count ?? 0) * 6.2)
             addVertex(node.id, .node, width: min(max(characters + 20, 100), 260), height: label.detail == nil ? Self.nodeHeight : Self.tallNodeHeight)
         }
+        // An edge naming no node (a hand-edited graph file) still gets drawn, to a placeholder box.
+        let endpoints = graph.controlEdges.flatMap { [$0.from, $0.to] } + graph.dataEdges.flatMap { [$0.from, $0.to] }
+        for id in endpoints where index[id] == nil {
+            addVertex(id, .node, width: min(max(Double(id.count) * 6.7 + 20, 100), 260), height: Self.nodeHeight)
+        }
         for (position, edge) in graph.controlEdges.enumerated() {
             guard let from = index[edge.from], let to = index[edge.to] else { continue }
             edges.append(Edge(from: from, to: to, source: position, path: [from, to], kind: from == to ? .selfLoop : .forward))
