@@ -98,7 +98,8 @@ struct PlanCommand: ParsableCommand {
 
 enum PlanRendering {
     static func files(_ report: PlanReport) -> [(name: String, text: String)] {
-        [("plan.md", report.markdown()), ("plan.json", StableJSON.encode(report)), ("plan.sarif", report.sarif())]
+        [("plan.md", report.markdown()), ("plan.html", report.html()), ("plan.json", StableJSON.encode(report)),
+         ("plan.sarif", report.sarif())]
     }
 
     static func render(_ report: PlanReport, as format: PlanCommand.ReportFormat) -> String {
@@ -107,7 +108,7 @@ enum PlanRendering {
         case .markdown: report.markdown()
         case .json: StableJSON.encode(report)
         case .sarif: report.sarif()
-        case .html: report.markdown()
+        case .html: report.html()
         }
     }
 }
