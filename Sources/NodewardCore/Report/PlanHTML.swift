@@ -40,7 +40,7 @@ extension PlanReport {
         var items: [(String, String)] = [("coverage", "Coverage"), ("decisions", "Decisions"), ("readiness", "Readiness"),
                                          ("findings", "Findings (\(findings.count))")]
         if !shadow.incidents.isEmpty { items.append(("incidents", "Incidents (\(shadow.incidents.count))")) }
-        if threats != nil { items.append(("threats", "Threats")) }
+        if check != nil { items.append(("threats", "Policy check")) }
         items.append(("risks", "Risks and unused grants"))
         if policyDiff != nil { items.append(("policy-diff", "Policy changes")) }
         if graphChanges != nil { items.append(("graph-changes", "Graph changes")) }
@@ -144,12 +144,28 @@ extension PlanReport {
     }
 
     func htmlThreats(_ page: inout HTMLPage) {
-        guard let threats else { return }
-        page.heading("Threat model (\(threats.count) threats)", id: "threats")
-        page.table(headers: ["threat", "kind", "mitigated by", "still open"], rows: threats.map { threat in
-            [.code(threat.id), .text(threat.kind), .text(threat.mitigatedBy.isEmpty ? "-" : threat.mitigatedBy.joined(separator: "; ")),
-             .text(threat.open.isEmpty ? "-" : threat.open.joined(separator: "; "), threat.open.isEmpty ? nil : "sev-high")]
-        })
+        guard let check else { return }
+        page.heading("Policy check", id: "threats")
+        page.paragraph(check.summary)
+        if !check.widenings.isEmpty {
+            page.table(headers: ["tenant", "workflow", "node", "field", "granted", "denied by", "where"], rows: check.widenings.map { widening in
+                [.text(widening.tenant), .text(widening.workflow), .code(widening.node, "ident"), .text(widening.field),
+                 .text(widening.granted, "sev-high"), .code(widening.legacyRule ?? "-"), .text(widening.location.description, "wide")]
+            }, caption: "Confinement: grants the tenant's sandbox denies")
+        }
+        if !check.lints.isEmpty {
+            page.table(headers: ["code", "where", "lint"], rows: check.lints.map { lint in
+                [.code(lint.code.rawValue), .text(lint.location?.description ?? "-", "wide"), .text(lint.message, "wide")]
+            }, caption: "Lints")
+        }
+        guard let threats = check.threats else { return }
+        page.table(headers: ["threat", "kind", "status", "mitigated by", "still open"], rows: threats.map { threat in
+            let mitigations = threat.mitigations.map { "\($0.workflow) / \($0.node): \($0.boundary)" }
+            let open = threat.openPaths.map { "\($0.workflow) / \($0.path): \($0.reason)" }
+            return [.code(threat.id), .text(threat.kind.rawValue), .text(threat.status.rawValue, threat.status == .open ? "sev-high" : nil),
+                    .text(mitigations.isEmpty ? "-" : mitigations.joined(separator: "; "), "wide"),
+                    .text(open.isEmpty ? "-" : open.joined(separator: "; "), open.isEmpty ? "wide" : "sev-high")]
+        }, caption: "Threat model: the node boundaries that mitigate each threat, and the paths left open")
     }
 
     func htmlRisks(_ page: inout HTMLPage) {
