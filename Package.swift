@@ -54,7 +54,9 @@ let package = Package(
         .testTarget(
             name: "NodewardCLITests",
             // Depends on the executable so that `swift test` builds the binary the tests run.
-            dependencies: ["NodewardCore", "nodeward"]
+            dependencies: ["NodewardCore", "nodeward"],
+            // Report snapshots are read from the source tree by path (re-recordable), not bundled.
+            exclude: ["Snapshots"]
         ),
     ]
 )

@@ -69,7 +69,7 @@ struct PlanCommand: ParsableCommand {
             throw NodewardExit.badInput
         }
         let policySource = try PlanPolicies.resolve(explicit: policies, workspace: workspace, graphs: graphs, sandboxes: outcome.sandboxes,
-                                                    strictness: strictness, reports: reports)
+                                                    strictness: strictness, reports: reports).displayed(root: root, reports: reports)
         let baselineSets = try baseline.map { try PlanPolicies.load(folder: $0, what: "baseline") }
         let storePath = noStore ? nil : ShadowRunner.storePath(explicit: store, workspace: workspace)
         let shadow = try ShadowRunner.replay(workspace: workspace, sandboxes: outcome.sandboxes, policies: policySource.entries.map(\.set),
@@ -81,8 +81,8 @@ struct PlanCommand: ParsableCommand {
         }
         let report = PlanReport(PlanReportInputs(
             workspace: workspace.root.map(PlanPolicies.displayPath), analysis: analysis, graphs: graphs, committedGraphs: committed,
-            policies: policySource.entries.map { ($0.set, PlanPolicies.relative($0.path, to: root), $0.text) },
-            policyOrigin: policySource.origin, policyFolder: policySource.folder.map { PlanPolicies.relative($0, to: root) },
+            policies: policySource.entries.map { ($0.set, $0.path, $0.text) },
+            policyOrigin: policySource.origin, policyFolder: policySource.folder,
             strictness: policySource.origin == "generated" ? strictness.rawValue : nil, shadow: shadow.summary,
             baseline: baselineSets, check: check, gate: try gates(),
             generatedAt: timestamp ? Timestamp.rfc3339(nanos: Int64(Date().timeIntervalSince1970 * 1_000_000_000)) : nil))
@@ -120,6 +120,16 @@ enum PlanPolicies {
         var origin: String
         var folder: String?
         var entries: [(set: PolicySet, path: String, text: String)]
+
+        /// Paths as reports show them: relative to the workspace when inside it (what SARIF needs),
+        /// else relative to the reports folder, so a report does not depend on where it was written.
+        func displayed(root: String, reports: String) -> Source {
+            func show(_ path: String) -> String {
+                let inWorkspace = PlanPolicies.relative(path, to: root)
+                return inWorkspace != path ? inWorkspace : PlanPolicies.relative(path, to: reports)
+            }
+            return Source(origin: origin, folder: folder.map(show), entries: entries.map { ($0.set, show($0.path), $0.text) })
+        }
     }
 
     static func resolve(explicit: String?, workspace: Workspace, graphs: [TaskGraph], sandboxes: [TenantSandbox],
