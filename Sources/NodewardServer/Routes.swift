@@ -58,7 +58,7 @@ public enum SidecarRoutes {
         do {
             var buffer = try await request.body.collect(upTo: limit)
             return buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(status: 413, reason: "the body is over the limit of \(limit) bytes")
         }
     }

@@ -42,7 +42,7 @@ struct ReloadOnHangup: Service {
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in signals { sidecar.reload() }
         }
     }

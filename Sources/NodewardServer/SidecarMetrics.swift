@@ -1,5 +1,4 @@
 import CoreMetrics
-import Metrics
 import NIOConcurrencyHelpers
 import NodewardCore
 import Prometheus
@@ -13,8 +12,8 @@ final class SidecarMetrics: Sendable {
 
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
-    private let queueDepth: Gauge
-    private let runsTracked: Gauge
+    private let queueDepth: CoreMetrics.Gauge
+    private let runsTracked: CoreMetrics.Gauge
     private let reported: NIOLockedValueBox<RecordQueue.Counts>
 
     init() {
@@ -25,28 +24,28 @@ final class SidecarMetrics: Sendable {
             .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100),
         ]
         self.factory = factory
-        queueDepth = Gauge(label: "nodeward_shadow_queue_depth", factory: factory)
-        runsTracked = Gauge(label: "nodeward_shadow_runs_tracked", factory: factory)
+        queueDepth = CoreMetrics.Gauge(label: "nodeward_shadow_queue_depth", factory: factory)
+        runsTracked = CoreMetrics.Gauge(label: "nodeward_shadow_runs_tracked", factory: factory)
         reported = NIOLockedValueBox(RecordQueue.Counts())
         // Series that should exist from the start, so a dashboard sees zeros rather than gaps.
         for name in ["nodeward_shadow_records_dropped_total", "nodeward_shadow_records_written_total",
                      "nodeward_shadow_record_failures_total"] {
-            Counter(label: name, factory: factory).increment(by: 0)
+            CoreMetrics.Counter(label: name, factory: factory).increment(by: 0)
         }
         for reason in ["expired", "capacity", "reload"] { evicted(reason: reason, count: 0) }
     }
 
     func decision(_ comparison: ComparisonClass, tenant: String, workflow: String) {
-        Counter(label: Self.decisionsName, dimensions: [("class", comparison.rawValue), ("tenant", tenant), ("workflow", workflow)],
+        CoreMetrics.Counter(label: Self.decisionsName, dimensions: [("class", comparison.rawValue), ("tenant", tenant), ("workflow", workflow)],
                 factory: factory).increment()
     }
 
     func latency(route: String, nanoseconds: Int64) {
-        Timer(label: Self.latencyName, dimensions: [("route", route)], factory: factory).recordNanoseconds(nanoseconds)
+        CoreMetrics.Timer(label: Self.latencyName, dimensions: [("route", route)], factory: factory).recordNanoseconds(nanoseconds)
     }
 
     func evicted(reason: String, count: Int) {
-        Counter(label: "nodeward_shadow_run_evictions_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
+        CoreMetrics.Counter(label: "nodeward_shadow_run_evictions_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
     }
 
     func evicted(_ evictions: RunEvictions) {
@@ -56,19 +55,19 @@ final class SidecarMetrics: Sendable {
     }
 
     func rejected(status: Int) {
-        Counter(label: "nodeward_shadow_rejected_requests_total", dimensions: [("status", String(status))], factory: factory).increment()
+        CoreMetrics.Counter(label: "nodeward_shadow_rejected_requests_total", dimensions: [("status", String(status))], factory: factory).increment()
     }
 
     func reload(succeeded: Bool) {
-        Counter(label: "nodeward_shadow_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")], factory: factory).increment()
+        CoreMetrics.Counter(label: "nodeward_shadow_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")], factory: factory).increment()
     }
 
     func canary(tenant: String) {
-        Counter(label: "nodeward_shadow_canary_total", dimensions: [("tenant", tenant)], factory: factory).increment()
+        CoreMetrics.Counter(label: "nodeward_shadow_canary_total", dimensions: [("tenant", tenant)], factory: factory).increment()
     }
 
     func nodeFailure(tenant: String, workflow: String) {
-        Counter(label: "nodeward_shadow_node_failures_total", dimensions: [("tenant", tenant), ("workflow", workflow)],
+        CoreMetrics.Counter(label: "nodeward_shadow_node_failures_total", dimensions: [("tenant", tenant), ("workflow", workflow)],
                 factory: factory).increment()
     }
 
@@ -83,7 +82,7 @@ final class SidecarMetrics: Sendable {
         let deltas = [("nodeward_shadow_records_dropped_total", queue.dropped - previous.dropped),
                       ("nodeward_shadow_records_written_total", queue.recorded - previous.recorded),
                       ("nodeward_shadow_record_failures_total", queue.failed - previous.failed)]
-        for (name, delta) in deltas where delta > 0 { Counter(label: name, factory: factory).increment(by: delta) }
+        for (name, delta) in deltas where delta > 0 { CoreMetrics.Counter(label: name, factory: factory).increment(by: delta) }
         return registry.emitToString()
     }
 }

@@ -44,11 +44,12 @@ import Testing
 
     @Test func stepsSentOneByOneShareTheRunStateLikeABatch() async throws {
         let sidecar = makeSidecar()
-        var oneByOne: [DecisionResponse] = []
-        try await makeApp(sidecar).test(.router) { client in
+        let oneByOne = try await makeApp(sidecar).test(.router) { client in
+            var responses: [DecisionResponse] = []
             for line in Fleet.globexRun {
-                oneByOne.append(try decode(DecisionResponse.self, try await send(client, .post, "/v1/decisions", body: line)))
+                responses.append(try decode(DecisionResponse.self, try await send(client, .post, "/v1/decisions", body: line)))
             }
+            return responses
         }
         let batched = makeSidecar().decide(try Fleet.globexRun.map { try DecisionRequestDecoder.single(Array($0.utf8)) })
         #expect(oneByOne == batched)
