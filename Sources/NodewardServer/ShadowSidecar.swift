@@ -115,9 +115,9 @@ public final class ShadowSidecar: Sendable {
 
     /// Metric labels: names the bundle knows, else `other` (a request cannot mint new series).
     func labels(for step: Step, in generation: EvaluationGeneration, canary: Bool) -> (tenant: String, workflow: String) {
-        if canary { return (Canary.tenants.contains(step.tenant) ? step.tenant : (generation.tenants.contains(step.tenant) ? step.tenant : "other"), Canary.workflow) }
-        return (generation.tenants.contains(step.tenant) ? step.tenant : "other",
-                generation.workflows.contains(step.workflow) ? step.workflow : "other")
+        let knownTenant = generation.tenants.contains(step.tenant) || (canary && Canary.tenants.contains(step.tenant))
+        let knownWorkflow = canary || generation.workflows.contains(step.workflow)
+        return (knownTenant ? step.tenant : "other", knownWorkflow ? step.workflow : "other")
     }
 
     // MARK: Reload

@@ -27,7 +27,7 @@ struct ShadowSelftestCommand: AsyncParsableCommand {
     func run() async throws {
         let token = try tokenFile.map(Self.readToken)
         let report = await ShadowSelftest.run(baseURL: URL(string: url)!, token: token, timeout: timeout)
-        Terminal.out(report.text)
+        Terminal.out(report.text + "\n")
         if report.passed {
             Terminal.err("shadow selftest: passed (\(report.checks.count) checks against \(url))")
         } else {
