@@ -5,5 +5,5 @@ struct ShadowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shadow",
         abstract: "Shadow mode: decide every step under the tenant sandbox and the node policies, and compare.",
-        subcommands: [ShadowReplayCommand.self])
+        subcommands: [ShadowReplayCommand.self, ShadowServeCommand.self, ShadowSelftestCommand.self])
 }

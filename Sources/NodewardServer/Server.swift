@@ -1,1 +1,0 @@
-public enum NodewardServer { public static let isAvailable = false }

@@ -1,0 +1,88 @@
+import CoreMetrics
+import NIOConcurrencyHelpers
+import NodewardCore
+import Prometheus
+
+/// The sidecar's metrics, through swift-metrics on a Prometheus registry of its own (no global
+/// `MetricsSystem.bootstrap`, so several sidecars can live in one process, as in tests). Labels are
+/// names only: tenants and workflows the loaded bundle knows (anything else is `other`), and classes.
+final class SidecarMetrics: Sendable {
+    static let decisionsName = "nodeward_shadow_decisions_total"
+    static let latencyName = "nodeward_shadow_request_duration_seconds"
+
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    private let queueDepth: CoreMetrics.Gauge
+    private let runsTracked: CoreMetrics.Gauge
+    private let reported: NIOLockedValueBox<RecordQueue.Counts>
+
+    init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Self.latencyName] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100),
+        ]
+        self.factory = factory
+        queueDepth = CoreMetrics.Gauge(label: "nodeward_shadow_queue_depth", factory: factory)
+        runsTracked = CoreMetrics.Gauge(label: "nodeward_shadow_runs_tracked", factory: factory)
+        reported = NIOLockedValueBox(RecordQueue.Counts())
+        // Series that should exist from the start, so a dashboard sees zeros rather than gaps.
+        for name in ["nodeward_shadow_records_dropped_total", "nodeward_shadow_records_written_total",
+                     "nodeward_shadow_record_failures_total"] {
+            CoreMetrics.Counter(label: name, factory: factory).increment(by: 0)
+        }
+        for reason in ["expired", "capacity", "reload"] { evicted(reason: reason, count: 0) }
+    }
+
+    func decision(_ comparison: ComparisonClass, tenant: String, workflow: String) {
+        CoreMetrics.Counter(label: Self.decisionsName, dimensions: [("class", comparison.rawValue), ("tenant", tenant), ("workflow", workflow)],
+                factory: factory).increment()
+    }
+
+    func latency(route: String, nanoseconds: Int64) {
+        CoreMetrics.Timer(label: Self.latencyName, dimensions: [("route", route)], factory: factory).recordNanoseconds(nanoseconds)
+    }
+
+    func evicted(reason: String, count: Int) {
+        CoreMetrics.Counter(label: "nodeward_shadow_run_evictions_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
+    }
+
+    func evicted(_ evictions: RunEvictions) {
+        if evictions.expired > 0 { evicted(reason: "expired", count: evictions.expired) }
+        if evictions.overCapacity > 0 { evicted(reason: "capacity", count: evictions.overCapacity) }
+        if evictions.reload > 0 { evicted(reason: "reload", count: evictions.reload) }
+    }
+
+    func rejected(status: Int) {
+        CoreMetrics.Counter(label: "nodeward_shadow_rejected_requests_total", dimensions: [("status", String(status))], factory: factory).increment()
+    }
+
+    func reload(succeeded: Bool) {
+        CoreMetrics.Counter(label: "nodeward_shadow_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")], factory: factory).increment()
+    }
+
+    func canary(tenant: String) {
+        CoreMetrics.Counter(label: "nodeward_shadow_canary_total", dimensions: [("tenant", tenant)], factory: factory).increment()
+    }
+
+    func nodeFailure(tenant: String, workflow: String) {
+        CoreMetrics.Counter(label: "nodeward_shadow_node_failures_total", dimensions: [("tenant", tenant), ("workflow", workflow)],
+                factory: factory).increment()
+    }
+
+    /// Prometheus text; queue totals are brought up to date first (counters advance by the delta).
+    func render(queue: RecordQueue.Counts, runs: Int) -> String {
+        queueDepth.record(queue.depth)
+        runsTracked.record(runs)
+        let previous = reported.withLockedValue { reported in
+            defer { reported = queue }
+            return reported
+        }
+        let deltas = [("nodeward_shadow_records_dropped_total", queue.dropped - previous.dropped),
+                      ("nodeward_shadow_records_written_total", queue.recorded - previous.recorded),
+                      ("nodeward_shadow_record_failures_total", queue.failed - previous.failed)]
+        for (name, delta) in deltas where delta > 0 { CoreMetrics.Counter(label: name, factory: factory).increment(by: delta) }
+        return registry.emitToString()
+    }
+}
