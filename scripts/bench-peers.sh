@@ -6,6 +6,7 @@
 # PM4Py is AGPL: it runs as an outside program in its own venv, never linked.
 #
 # usage: scripts/bench-peers.sh [RUNS] [WORKDIR]     (default 100000 runs ≈ 0.9M steps, /tmp/nodeward-peers)
+#        NODEWARD_BIN=path/to/release/nodeward scripts/bench-peers.sh   (use a binary already built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-100000}"
@@ -13,9 +14,13 @@ work="${2:-/tmp/nodeward-peers}"
 venv="$work/venv"
 mkdir -p "$work"
 
-echo "== building nodeward (release)" >&2
-swift build -c release --product nodeward >&2
-nodeward="$(swift build -c release --show-bin-path)/nodeward"
+if [ -n "${NODEWARD_BIN:-}" ]; then
+  nodeward="$NODEWARD_BIN"      # an existing release binary (skips the build)
+else
+  echo "== building nodeward (release)" >&2
+  swift build -c release --product nodeward >&2
+  nodeward="$(swift build -c release --show-bin-path)/nodeward"
+fi
 
 if ! "$venv/bin/python" -c "import pm4py, cedarpy, orjson" 2>/dev/null; then
   echo "== creating $venv with pm4py, cedarpy, orjson from PyPI" >&2
