@@ -65,9 +65,7 @@ struct PlanCommand: ParsableCommand {
         let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()))
         guard let analysis = outcome.analysis, let graphs = outcome.graphs, !outcome.hasInputErrors else { throw NodewardExit.badInput }
         let root = workspace.root ?? "."
-        guard let reports = workspace.reports ?? Optional((root as NSString).appendingPathComponent(".nodeward/reports")) else {
-            throw NodewardExit.badInput
-        }
+        let reports = workspace.reports ?? (root as NSString).appendingPathComponent(".nodeward/reports")
         let policySource = try PlanPolicies.resolve(explicit: policies, workspace: workspace, graphs: graphs, sandboxes: outcome.sandboxes,
                                                     strictness: strictness, reports: reports).displayed(root: root, reports: reports)
         let baselineSets = try baseline.map { try PlanPolicies.load(folder: $0, what: "baseline") }
