@@ -106,14 +106,7 @@ extension NodeEvaluator {
         var byName: [String: (values: [JSONValue], patterns: Set<String>, exclusions: Set<String>)] = [:]
         for constraint in node.arguments {
             guard constraint.values != nil || constraint.pattern != nil || !constraint.excluded.isEmpty else { continue }
-            let values: [JSONValue]
-            if constraint.name == "*" {
-                values = step.arguments.values.filter { $0.stringValue != nil }
-            } else if let value = step.arguments[constraint.name] {
-                values = [value]
-            } else {
-                continue
-            }
+            guard let values = constraint.testedValues(in: step) else { continue }
             var entry = byName[constraint.name] ?? (values, [], [])
             if let pattern = constraint.pattern, let text = constraint.patternText {
                 let glob = pattern.glob(for: step.tenant)

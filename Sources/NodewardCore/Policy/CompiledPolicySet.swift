@@ -172,3 +172,12 @@ struct CompiledArgument: Sendable {
         originRule = base + ".origin"
     }
 }
+
+extension CompiledArgument {
+    /// The values a value constraint tests: the named argument, or every string argument for `*`;
+    /// nil when the named argument was not recorded (the evaluator's unevaluable case).
+    func testedValues(in step: Step) -> [JSONValue]? {
+        if name == "*" { return step.arguments.values.filter { $0.stringValue != nil } }
+        return step.arguments[name].map { [$0] }
+    }
+}

@@ -179,12 +179,7 @@ public struct NodeEvaluator: Sendable {
         }
         let hasValueParts = constraint.values != nil || constraint.pattern != nil || !constraint.excluded.isEmpty
         if hasValueParts {
-            let values: [JSONValue]
-            if constraint.name == "*" {
-                values = step.arguments.values.filter { $0.stringValue != nil }
-            } else if let value = step.arguments[constraint.name] {
-                values = [value]
-            } else {
+            guard let values = constraint.testedValues(in: step) else {
                 let rule = constraint.pattern != nil ? constraint.patternRule : constraint.values != nil ? constraint.valuesRule : constraint.excludedRule
                 return decision(.unevaluable, rule, "argument \(constraint.name) was not recorded")
             }
