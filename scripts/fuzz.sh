@@ -36,11 +36,11 @@ link_target() {
   [ -f "$source" ] || { echo "error: no fuzz target $target (expected $source)" >&2; exit 2; }
   mkdir -p "$build/bin"
   local objects=()
-  for module in NodewardCore Yams CYaml; do objects+=("$products/$module.build"/*.o); done
+  mapfile -t objects < <(find "$products/NodewardCore.build" "$products/Yams.build" "$products/CYaml.build" -name '*.o' | sort)
+  local cyaml="$build/checkouts/Yams/Sources/CYaml/include"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz_$target" \
-    -I "$products/Modules" -Xcc -fmodule-map-file="$products/CYaml.build/module.modulemap" \
-    -Xcc -I -Xcc "$build/checkouts/Yams/Sources/CYaml/include" \
-    "$source" "${objects[@]}" -o "$build/bin/fuzz-$target"
+    -I "$products/Modules" -Xcc -fmodule-map-file="$cyaml/module.modulemap" -Xcc -I -Xcc "$cyaml" \
+    "$source" "${objects[@]}" -o "$build/bin/fuzz-$target" 2>&1 | { grep -v "Cannot export local symbol" >&2 || true; }
 }
 
 # Seeds: real inputs of the target's format from Samples/ and the test fixtures. Copied, not linked,
