@@ -8,7 +8,9 @@ public func fuzzPolicy(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let (file, _) = PolicyReader.readFile(yaml: text, file: "fuzz.yaml")
     if let policies = file?.policies {
-        _ = PolicyReader.read(yaml: policies.yaml(), file: "roundtrip.yaml")
+        let written = policies.yaml()
+        let reread = PolicyReader.read(yaml: written, file: "roundtrip.yaml")
+        precondition(reread.policies == policies, "an accepted policy does not read back: \(reread.diagnostics.map(\.code))")
     }
     return 0
 }
