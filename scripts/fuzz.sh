@@ -103,8 +103,11 @@ esac
 target=$1
 seconds=${2:-60}
 shift; [ $# -gt 0 ] && shift
-build_core
-link_target "$target"
+# NODEWARD_FUZZ_NO_BUILD=1: use the binary --build-all made (CI runs every target right after it).
+if [ "${NODEWARD_FUZZ_NO_BUILD:-}" != 1 ] || [ ! -x "$build/bin/fuzz-$target" ]; then
+  build_core
+  link_target "$target"
+fi
 seed_corpus "$target"
 findings="$build/findings/$target"
 mkdir -p "$findings"
