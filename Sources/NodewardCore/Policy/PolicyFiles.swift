@@ -143,15 +143,18 @@ public enum PolicyReader {
         return .error(code, message, at: location(of: node, file: file), keyPath: path.joined(separator: "."))
     }
 
-    static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+    /// libyaml's problem text and position, never the offending source line (`YamlError`'s description
+    /// quotes it, and a config's text is not ours to echo). Shared by the threat model and workspace readers.
+    static func syntaxDiagnostic(_ error: YamlError, file: String, syntax: DiagnosticCode = .policySyntax,
+                                 duplicateKey: DiagnosticCode = .policyDuplicateKey) -> Diagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return .error(.policySyntax, problem, at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            return .error(syntax, problem, at: SourceLocation(file: file, line: mark.line, column: mark.column))
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return .error(.policyDuplicateKey, "duplicate key \(duplicates.sorted().joined(separator: ", "))",
+            return .error(duplicateKey, "duplicate key \(duplicates.sorted().joined(separator: ", "))",
                           at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         default:
-            return .error(.policySyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))
+            return .error(syntax, "not valid YAML", at: SourceLocation(file: file, line: 1))
         }
     }
 

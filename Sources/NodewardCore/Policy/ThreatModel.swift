@@ -78,7 +78,9 @@ public enum ThreatModelReader {
             return (nil, [.error(.fileTooLarge, "a threats file may hold at most 1 MiB", at: SourceLocation(file: file, line: 1))])
         }
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            return (nil, [PolicyReader.syntaxDiagnostic(error, file: file, syntax: .threatsSyntax, duplicateKey: .threatsSyntax)])
+        } catch {
             return (nil, [.error(.threatsSyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))])
         }
         func location(_ node: Node) -> SourceLocation { PolicyReader.location(of: node, file: file) }

@@ -77,9 +77,10 @@ public struct Workspace: Sendable, Hashable {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw .error(.yamlSyntax, "\(error)", at: SourceLocation(file: file, line: 1))
+            // Not "\(error)": YamlError's description quotes the offending line of the file.
+            throw PolicyReader.syntaxDiagnostic(error, file: file, syntax: .yamlSyntax, duplicateKey: .yamlSyntax)
         } catch {
-            throw .error(.yamlSyntax, "\(error)", at: SourceLocation(file: file, line: 1))
+            throw .error(.yamlSyntax, "not valid YAML", at: SourceLocation(file: file, line: 1))
         }
         guard let mapping = node?.mapping else {
             throw .error(.workspaceInvalid, "expected a mapping with tenants and traces", at: SourceLocation(file: file, line: 1))
