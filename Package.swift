@@ -29,7 +29,11 @@ let package = Package(
         ),
         .target(
             name: "NodewardStore",
-            dependencies: ["NodewardCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "NodewardCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The batch insert binds values through the C API: GRDB's argument boxing was most of its cost.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "NodewardServer",

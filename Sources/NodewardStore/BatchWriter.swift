@@ -66,19 +66,30 @@ struct BatchWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (step, policy_version) DO NOTHING
             """)
+        let stepRows = RawStatement(insertStep, in: db)
+        let decisionRows = RawStatement(insertDecision, in: db)
         for (record, summary) in zip(batch.decisions, summaries) {
             let step = record.step
             guard let run = runRows[RunKey(tenant: step.tenant, runId: step.runId)] else {
                 throw DatabaseError(message: "run \(step.runId) of step \(step.stepId) has no row")
             }
-            try insertStep.execute(arguments: [
-                run, step.stepId, step.tenant, step.kind.rawValue, step.operation, step.startNanos, step.endNanos,
-                step.executed, step.failed, step.source.file, step.source.line, summary.argumentsHash,
-                summary.argumentNames, summary.resultHash,
-            ])
+            stepRows.bind(1, run)
+            stepRows.bind(2, step.stepId)
+            stepRows.bind(3, step.tenant)
+            stepRows.bind(4, step.kind.rawValue)
+            stepRows.bind(5, step.operation)
+            stepRows.bind(6, step.startNanos)
+            stepRows.bind(7, step.endNanos)
+            stepRows.bind(8, step.executed)
+            stepRows.bind(9, step.failed)
+            stepRows.bind(10, step.source.file)
+            stepRows.bind(11, step.source.line)
+            stepRows.bind(12, summary.argumentsHash)
+            stepRows.bind(13, summary.argumentNames)
+            stepRows.bind(14, summary.resultHash)
             let stepRow: Int64
-            if db.changesCount > 0 {
-                stepRow = db.lastInsertedRowID
+            if try stepRows.execute() > 0 {
+                stepRow = stepRows.lastInsertedRowID
                 outcome.steps += 1
             } else if let existing = try Int64.fetchOne(findStep, arguments: [run, step.stepId]) {
                 stepRow = existing
@@ -86,12 +97,18 @@ struct BatchWriter {
                 throw DatabaseError(message: "step \(step.stepId) of run \(step.runId) was neither inserted nor found")
             }
             let policy = try policyRow(record.policyVersion)
-            try insertDecision.execute(arguments: [
-                stepRow, policy, session.rawValue, record.legacy.effect.rawValue, record.legacy.rule,
-                record.legacy.reason, record.node?.effect.rawValue, record.node?.rule, record.node?.reason,
-                record.comparison.rawValue, summary.provenance,
-            ])
-            if db.changesCount > 0 { outcome.decisions += 1 }
+            decisionRows.bind(1, stepRow)
+            decisionRows.bind(2, policy)
+            decisionRows.bind(3, session.rawValue)
+            decisionRows.bind(4, record.legacy.effect.rawValue)
+            decisionRows.bind(5, record.legacy.rule)
+            decisionRows.bind(6, record.legacy.reason)
+            decisionRows.bind(7, record.node?.effect.rawValue)
+            decisionRows.bind(8, record.node?.rule)
+            decisionRows.bind(9, record.node?.reason)
+            decisionRows.bind(10, record.comparison.rawValue)
+            decisionRows.bind(11, summary.provenance)
+            if try decisionRows.execute() > 0 { outcome.decisions += 1 }
         }
         // A derived run may arrive over several batches: its count is the steps stored so far.
         let recount = try db.cachedStatement(sql: """

@@ -49,19 +49,12 @@ enum ShadowRunner {
             throw NodewardExit.badInput
         }
         var pending: [DecisionRecord] = []
-        var recorded = RecordOutcome()
         var failure: Diagnostic?
+        // Batches are written on a writer thread while evaluation goes on.
+        let recorder = database.flatMap { database in session.map { PipelinedRecorder(database: database, session: $0) } }
         func flush() {
-            guard let database, let session, !pending.isEmpty, failure == nil else { pending.removeAll(); return }
-            do {
-                let outcome = try database.record(DecisionBatch(decisions: pending), session: session)
-                recorded.runs += outcome.runs
-                recorded.steps += outcome.steps
-                recorded.decisions += outcome.decisions
-                recorded.policyVersions += outcome.policyVersions
-            } catch {
-                failure = error
-            }
+            guard let recorder, !pending.isEmpty, failure == nil else { pending.removeAll(); return }
+            do { try recorder.submit(DecisionBatch(decisions: pending)) } catch { failure = error }
             pending.removeAll(keepingCapacity: true)
         }
         let emit: (Step, ShadowOutcome) -> Void = { step, outcome in
@@ -93,6 +86,10 @@ enum ShadowRunner {
         // window); the committed batches stay, and a re-run skips them.
         if !interrupted { replay.finish(emit: emit) }
         flush()
+        var recorded = RecordOutcome()
+        if let recorder {
+            do { recorded = try recorder.finish() } catch { failure = failure ?? error }
+        }
         progress.finish()
         let summary = replay.tally.summary()
         if let database, let session {
