@@ -5,14 +5,28 @@
 /// at least `window` later has been seen (or at the end). A step older than one already released is
 /// counted as out of order and released at once.
 struct TenantOrderedBuffer {
-    private struct Entry {
-        let step: Step
-        let sequence: Int
+    /// Per tenant: a heap of small keys over held steps kept in slots. Heap moves then copy three
+    /// integers, not a `Step` (whose copy retains every string in it: that was a tenth of replay time).
+    private struct Lane {
+        var heap: [Key] = []
+        var newest: Int64?
+        var released: Int64?
     }
 
-    private var heaps: [String: MinHeap<Entry>] = [:]
-    private var newest: [String: Int64] = [:]
-    private var released: [String: Int64] = [:]
+    private struct Key {
+        let start: Int64
+        let sequence: Int
+        let slot: Int
+
+        @inline(__always) static func precedes(_ lhs: Key, _ rhs: Key) -> Bool {
+            lhs.start != rhs.start ? lhs.start < rhs.start : lhs.sequence < rhs.sequence
+        }
+    }
+
+    private var lanes: [Lane] = []
+    private var laneOfTenant: [String: Int] = [:]
+    private var slots: [Step?] = []
+    private var freeSlots: [Int] = []
     private var sequence = 0
     let window: Int64
     private(set) var outOfOrder = 0
@@ -22,29 +36,83 @@ struct TenantOrderedBuffer {
     }
 
     mutating func push(_ step: Step, into released: inout [Step]) {
-        let tenant = step.tenant
-        if let last = self.released[tenant], step.startNanos < last { outOfOrder += 1 }
+        let lane: Int
+        if let known = laneOfTenant[step.tenant] {
+            lane = known
+        } else {
+            lane = lanes.count
+            lanes.append(Lane())
+            laneOfTenant[step.tenant] = lane
+        }
+        let start = step.startNanos
+        if let last = lanes[lane].released, start < last { outOfOrder += 1 }
         sequence += 1
-        var heap = heaps.removeValue(forKey: tenant) ?? MinHeap<Entry> {
-            ($0.step.startNanos, $0.sequence) < ($1.step.startNanos, $1.sequence)
+        let slot = store(step)
+        insert(Key(start: start, sequence: sequence, slot: slot), lane: lane)
+        let watermark = max(lanes[lane].newest ?? start, start)
+        lanes[lane].newest = watermark
+        while let top = lanes[lane].heap.first, top.start <= watermark - window {
+            popMin(lane: lane)
+            lanes[lane].released = max(lanes[lane].released ?? top.start, top.start)
+            released.append(take(top.slot))
         }
-        heap.insert(Entry(step: step, sequence: sequence))
-        let watermark = max(newest[tenant] ?? step.startNanos, step.startNanos)
-        newest[tenant] = watermark
-        while let top = heap.min, top.step.startNanos <= watermark - window {
-            _ = heap.popMin()
-            self.released[tenant] = max(self.released[tenant] ?? top.step.startNanos, top.step.startNanos)
-            released.append(top.step)
-        }
-        heaps[tenant] = heap
     }
 
     /// Releases everything still held, tenant by tenant in tenant order.
     mutating func drain(into released: inout [Step]) {
-        for tenant in heaps.keys.sorted() {
-            var heap = heaps[tenant]!
-            while let entry = heap.popMin() { released.append(entry.step) }
+        for (_, lane) in laneOfTenant.sorted(by: { $0.key < $1.key }) {
+            while let top = lanes[lane].heap.first {
+                popMin(lane: lane)
+                released.append(take(top.slot))
+            }
         }
-        heaps = [:]
+        lanes = []
+        laneOfTenant = [:]
+        slots = []
+        freeSlots = []
+    }
+
+    private mutating func store(_ step: Step) -> Int {
+        if let slot = freeSlots.popLast() {
+            slots[slot] = step
+            return slot
+        }
+        slots.append(step)
+        return slots.count - 1
+    }
+
+    private mutating func take(_ slot: Int) -> Step {
+        let step = slots[slot].take()!
+        freeSlots.append(slot)
+        return step
+    }
+
+    private mutating func insert(_ key: Key, lane: Int) {
+        lanes[lane].heap.append(key)
+        var child = lanes[lane].heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Key.precedes(lanes[lane].heap[child], lanes[lane].heap[parent]) else { break }
+            lanes[lane].heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func popMin(lane: Int) {
+        let count = lanes[lane].heap.count
+        lanes[lane].heap.swapAt(0, count - 1)
+        lanes[lane].heap.removeLast()
+        var parent = 0
+        let remaining = count - 1
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < remaining, Key.precedes(lanes[lane].heap[left], lanes[lane].heap[smallest]) { smallest = left }
+            if right < remaining, Key.precedes(lanes[lane].heap[right], lanes[lane].heap[smallest]) { smallest = right }
+            guard smallest != parent else { break }
+            lanes[lane].heap.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

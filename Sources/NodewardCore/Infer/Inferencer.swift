@@ -26,6 +26,10 @@ public struct Inferencer {
     var keyIndex: [BaseKey: Int32] = [:]
     var keys: [BaseKey] = []
     var workflows: [String: WorkflowVariants] = [:]
+    /// Role keys of step identities seen before: templating is string work per resource, and the same
+    /// (tenant, kind, operation, resources) recurs in almost every run. Bounded; emptied when full.
+    var roleCache: [RoleInput: Int32] = [:]
+    static let roleCacheLimit = 1 << 16
 
     public init(sandboxes: [TenantSandbox], options: InferenceOptions = InferenceOptions()) {
         self.options = options
@@ -44,7 +48,7 @@ public struct Inferencer {
         sequence.reserveCapacity(run.steps.count)
         var positions: [String: Int32] = [:]
         for (index, step) in run.steps.enumerated() {
-            sequence.append(intern(baseKey(step, sandbox: sandbox)))
+            sequence.append(role(of: step, sandbox: sandbox, sandboxTenant: run.tenant))
             positions[step.stepId] = Int32(index)
         }
         var parents: [[Int32]] = []
@@ -80,6 +84,15 @@ public struct Inferencer {
         }
         workflow.variants[variantKey] = stats
         workflows[workflowKey] = workflow
+    }
+
+    mutating func role(of step: Step, sandbox: TenantSandbox?, sandboxTenant: String) -> Int32 {
+        let input = RoleInput(sandboxTenant: sandboxTenant, tenant: step.tenant, kind: step.kind, operation: step.operation, resources: step.resources)
+        if let index = roleCache[input] { return index }
+        let index = intern(baseKey(step, sandbox: sandbox))
+        if roleCache.count >= Self.roleCacheLimit { roleCache.removeAll(keepingCapacity: true) }
+        roleCache[input] = index
+        return index
     }
 
     mutating func intern(_ key: BaseKey) -> Int32 {

@@ -22,6 +22,15 @@ struct BaseKey: Hashable, Comparable {
     }
 }
 
+/// What a step's role key is computed from (the step's tenant selects the sandbox bindings).
+struct RoleInput: Hashable {
+    let sandboxTenant: String
+    let tenant: String
+    let kind: StepKind
+    let operation: String
+    let resources: [Resource]
+}
+
 /// A data flow observed in a run, by step positions (`source == -1` is the user's request).
 struct FlowKey: Hashable {
     let source: Int32

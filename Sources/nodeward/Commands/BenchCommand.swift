@@ -2,27 +2,61 @@ import ArgumentParser
 import Foundation
 import NodewardCore
 
-/// Whole-process throughput of the pipeline stages on a workspace, measured in one run so the figures
-/// compare (`ingest` reads the traces alone; the others read and process them). Release builds only
-/// give meaningful numbers.
+/// `nodeward bench`: named workloads, as `opa bench` and `pgbench` are for their fields. Without a
+/// workspace the input is generated (`--steps`, kept in `--data`); with one, the workloads read it.
+/// Each workload runs `--repeat` times in this process; the row reports the median run. Use a release
+/// build: debug figures mean nothing.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ingest, analyze, infer, decision and replay throughput on a workspace (use a release build).",
+        abstract: "Measure ingest, infer, analyze, decision, replay and serve throughput (use a release build).",
         discussion: """
-            Workloads: ingest (read and assemble runs), analyze, infer (read and process), decide-legacy and             decide-node (runs held in memory, then each step decided: median, p99 and mean ns per decision),             replay (shadow replay with store writes into a temporary store).             Generate input with `nodeward generate --out DIR --steps 1000000 --format otlp`.
+            Workloads: ingest-otlp and ingest-jsonl (read and assemble runs from generated data in that format), \
+            ingest (read the workspace's traces), infer, analyze (read and process), decide-legacy and decide-node \
+            (runs held in memory, then each step decided alone: median, p99 and mean ns), replay (shadow replay with \
+            store writes into a temporary store), serve (the shadow sidecar on loopback, driven by an in-process client).
+            Without a workspace, input is generated: --steps steps (default 1,000,000) from the sample generator, \
+            6 tenants, JSONL unless the workload names OTLP; --data DIR keeps it for the next run.
             """)
 
-    @OptionGroup var inputs: WorkspaceOptions
+    @Argument(help: "Workspace folder to read. Omit it to benchmark on generated data.")
+    var workspace: String?
 
-    @Option(help: "Workloads, comma-separated: ingest, analyze, infer, decide-legacy, decide-node, replay.")
-    var workloads: String = "ingest,infer"
+    @Option(name: .long, help: ArgumentHelp("Tenant sandbox YAML files or folders (repeatable).", valueName: "path"))
+    var tenants: [String] = []
 
-    @Option(help: "decide-legacy and decide-node: decide at most about this many steps (whole runs).")
+    @Option(name: .long, help: ArgumentHelp("Trace files or folders (repeatable).", valueName: "path"))
+    var traces: [String] = []
+
+    @Option(help: "Workloads, comma-separated: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var workloads: String = "ingest-jsonl,infer"
+
+    @Option(help: "Generated data: this many steps. With a workspace: decide-legacy and decide-node decide at most about this many steps (whole runs).")
     var steps: Int?
+
+    @Option(help: "Keep generated data in this folder and reuse it on the next run.")
+    var data: String?
+
+    @Option(help: "Seed of the generated data.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Run each workload this many times; the median run is reported.")
+    var `repeat`: Int = 1
+
+    @Option(help: "serve: seconds of load per phase.")
+    var seconds: Double = 5
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
+
+    enum Workload: String, CaseIterable {
+        case ingestOTLP = "ingest-otlp"
+        case ingestJSONL = "ingest-jsonl"
+        case ingest, infer, analyze
+        case decideLegacy = "decide-legacy"
+        case decideNode = "decide-node"
+        case replay, serve
+    }
 
     struct Measurement: Codable {
         var workload: String
@@ -33,62 +67,133 @@ struct BenchCommand: ParsableCommand {
         var stepsPerSecond: Int
         var megabytesPerSecond: Double
         var peakRSSMegabytes: Int
-        /// decide-legacy and decide-node only.
+        /// Every repetition's seconds, in run order (the row reports the median).
+        var repetitions: [Double]?
+        /// decide-legacy, decide-node and serve only.
         var latency: BenchDecisions.Latency?
+        /// serve only: what the phase sent (e.g. "single, store").
+        var detail: String?
+    }
+
+    func validate() throws {
+        if workspace == nil && !(tenants.isEmpty == traces.isEmpty) {
+            throw ValidationError("give both --tenants and --traces, or a workspace, or neither (generated data)")
+        }
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
     }
 
     func run() throws {
-        let workspace: Workspace
-        do { workspace = try inputs.resolve() } catch {
+        var requested: [Workload] = []
+        for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let workload = Workload(rawValue: name) else {
+                throw ValidationError("unknown workload \(name) (\(Workload.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            requested.append(workload)
+        }
+        let given: Workspace?
+        do {
+            given = workspace == nil && traces.isEmpty ? nil
+                : try WorkspaceOptions.resolve(workspace: workspace, tenants: tenants, traces: traces, labels: nil, out: nil)
+        } catch {
             Terminal.err(error.description)
             throw NodewardExit.badInput
         }
+        var data = BenchData(folder: data)
+        defer { data.removeIfTemporary() }
         var results: [Measurement] = []
-        var loaded: (runs: [Run], sandboxes: [TenantSandbox])?
-        for workload in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            let stages: Pipeline.Stages
-            switch workload {
-            case "ingest": stages = .init()
-            case "analyze": stages = .init(analyze: AnalyzerOptions())
-            case "infer": stages = .init(infer: InferenceOptions())
-            case "decide-legacy", "decide-node":
-                let input = loaded ?? BenchDecisions.load(workspace, limit: steps)
-                loaded = input
-                let latency = workload == "decide-legacy" ? BenchDecisions.legacy(runs: input.runs, sandboxes: input.sandboxes)
-                    : BenchDecisions.node(runs: input.runs, sandboxes: input.sandboxes)
-                let seconds = latency.meanNanos * Double(latency.decisions) / 1e9
-                results.append(Measurement(workload: workload, seconds: (seconds * 1000).rounded() / 1000, runs: input.runs.count,
-                                           steps: latency.decisions, bytes: 0, stepsPerSecond: latency.decisionsPerSecond,
-                                           megabytesPerSecond: 0, peakRSSMegabytes: Self.peakRSSMegabytes(), latency: latency))
-                Terminal.err("\(workload): median \(latency.medianNanos) ns, p99 \(latency.p99Nanos) ns")
-                continue
-            case "replay":
-                results.append(try replay(workspace))
-                continue
-            default: throw ValidationError("unknown workload \(workload) (ingest, analyze, infer, decide-legacy, decide-node, replay)")
+        var loaded: [String: (runs: [Run], sandboxes: [TenantSandbox])] = [:]
+        for workload in requested {
+            let input: Workspace
+            do {
+                if let given, workload != .ingestOTLP, workload != .ingestJSONL {
+                    input = given
+                } else {
+                    input = try data.workspace(steps: steps ?? 1_000_000, format: workload == .ingestOTLP ? .otlp : .jsonl, seed: seed)
+                }
+            } catch {
+                Terminal.err("error: \(error)")
+                throw NodewardExit.badInput
             }
-            let started = ContinuousClock.now
-            let outcome = Pipeline.run(workspace: workspace, stages: stages)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let summary = outcome.traceSummary
-            results.append(Measurement(
-                workload: workload, seconds: (seconds * 1000).rounded() / 1000, runs: summary.runs, steps: summary.steps, bytes: summary.bytes,
-                stepsPerSecond: Int(Double(summary.steps) / seconds),
-                megabytesPerSecond: (Double(summary.bytes) / 1_048_576 / seconds * 10).rounded() / 10,
-                peakRSSMegabytes: Self.peakRSSMegabytes()))
-            Terminal.err("\(workload): \(String(format: "%.2f", seconds)) s")
+            switch workload {
+            case .decideLegacy, .decideNode:
+                let key = input.traces.joined(separator: "\u{1}")
+                let held = loaded[key] ?? BenchDecisions.load(input, limit: given == nil ? nil : steps)
+                loaded[key] = held
+                results.append(repeated(workload.rawValue) {
+                    let latency = workload == .decideLegacy ? BenchDecisions.legacy(runs: held.runs, sandboxes: held.sandboxes)
+                        : BenchDecisions.node(runs: held.runs, sandboxes: held.sandboxes)
+                    Terminal.err("\(workload.rawValue): median \(Int(latency.medianNanos)) ns, p99 \(Int(latency.p99Nanos)) ns")
+                    return Measurement(workload: workload.rawValue, seconds: latency.meanNanos * Double(latency.decisions) / 1e9,
+                                       runs: held.runs.count, steps: latency.decisions, bytes: 0,
+                                       stepsPerSecond: latency.decisionsPerSecond, megabytesPerSecond: 0,
+                                       peakRSSMegabytes: Self.peakRSSMegabytes(), latency: latency)
+                })
+            case .replay:
+                var failure: (any Error)?
+                results.append(repeated("replay") {
+                    do { return try replay(input) } catch {
+                        failure = error
+                        return Measurement(workload: "replay", seconds: 0, runs: 0, steps: 0, bytes: 0, stepsPerSecond: 0,
+                                           megabytesPerSecond: 0, peakRSSMegabytes: 0)
+                    }
+                })
+                if let failure { throw failure }
+            case .serve:
+                results += try BenchServe.run(workspace: input, seconds: seconds)
+            case .ingest, .ingestOTLP, .ingestJSONL, .infer, .analyze:
+                let stages: Pipeline.Stages = workload == .infer ? .init(infer: InferenceOptions())
+                    : workload == .analyze ? .init(analyze: AnalyzerOptions()) : .init()
+                results.append(repeated(workload.rawValue) {
+                    let started = ContinuousClock.now
+                    let outcome = Pipeline.run(workspace: input, stages: stages)
+                    let seconds = Self.seconds(since: started)
+                    Terminal.err("\(workload.rawValue): \(String(format: "%.2f", seconds)) s")
+                    return Self.throughput(workload.rawValue, seconds: seconds, summary: outcome.traceSummary)
+                })
+            }
         }
         if format == .json {
             Terminal.out(StableJSON.encode(results))
         } else {
-            let table = TextTable(headers: ["workload", "seconds", "runs", "steps", "steps/s", "MiB/s", "median ns", "p99 ns", "peak RSS MiB"],
-                                  rows: results.map { [$0.workload, String(format: "%.2f", $0.seconds), $0.runs.grouped, $0.steps.grouped,
-                                                       $0.stepsPerSecond.grouped, $0.bytes == 0 ? "-" : String($0.megabytesPerSecond),
-                                                       $0.latency.map { String(format: "%.0f", $0.medianNanos) } ?? "-",
-                                                       $0.latency.map { String(format: "%.0f", $0.p99Nanos) } ?? "-", String($0.peakRSSMegabytes)] })
-            Terminal.out(table.plain())
+            Terminal.out(Self.table(results))
         }
+    }
+
+    /// Runs `body` `repeat` times and returns the median run, with every run's seconds attached.
+    func repeated(_ name: String, _ body: () -> Measurement) -> Measurement {
+        var runs: [Measurement] = []
+        for _ in 0..<`repeat` { runs.append(body()) }
+        var median = runs.sorted { $0.seconds < $1.seconds }[(runs.count - 1) / 2]
+        median.seconds = (median.seconds * 1000).rounded() / 1000
+        if runs.count > 1 { median.repetitions = runs.map { ($0.seconds * 1000).rounded() / 1000 } }
+        median.peakRSSMegabytes = Self.peakRSSMegabytes()
+        return median
+    }
+
+    static func throughput(_ workload: String, seconds: Double, summary: TraceReadSummary, steps: Int? = nil) -> Measurement {
+        let counted = steps ?? summary.steps
+        return Measurement(
+            workload: workload, seconds: seconds, runs: summary.runs, steps: counted, bytes: summary.bytes,
+            stepsPerSecond: Int(Double(counted) / max(seconds, 1e-9)),
+            megabytesPerSecond: (Double(summary.bytes) / 1_048_576 / max(seconds, 1e-9) * 10).rounded() / 10,
+            peakRSSMegabytes: peakRSSMegabytes())
+    }
+
+    static func seconds(since started: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func table(_ results: [Measurement]) -> String {
+        TextTable(headers: ["workload", "seconds", "runs", "steps", "steps/s", "MiB/s", "median ns", "p99 ns", "peak RSS MiB"],
+                  rows: results.map { result in
+                      [result.detail.map { "\(result.workload) (\($0))" } ?? result.workload, String(format: "%.3f", result.seconds),
+                       result.runs.grouped, result.steps.grouped, result.stepsPerSecond.grouped,
+                       result.bytes == 0 ? "-" : String(result.megabytesPerSecond),
+                       result.latency.map { String(format: "%.0f", $0.medianNanos) } ?? "-",
+                       result.latency.map { String(format: "%.0f", $0.p99Nanos) } ?? "-", String(result.peakRSSMegabytes)]
+                  }).plain()
     }
 
     /// Shadow replay with store writes, policies generated first (not timed), into a fresh temporary store.
@@ -100,14 +205,9 @@ struct BenchCommand: ParsableCommand {
         let started = ContinuousClock.now
         let outcome = try ShadowRunner.replay(workspace: workspace, sandboxes: inferred.sandboxes, policies: sets,
                                               storePath: folder.appendingPathComponent("bench.sqlite").path, incidents: [])
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = Self.seconds(since: started)
         Terminal.err("replay: \(String(format: "%.2f", seconds)) s, \(outcome.recorded.decisions.grouped) decisions recorded")
-        return Measurement(workload: "replay", seconds: (seconds * 1000).rounded() / 1000, runs: outcome.traceSummary.runs,
-                           steps: outcome.summary.steps, bytes: outcome.traceSummary.bytes,
-                           stepsPerSecond: Int(Double(outcome.summary.steps) / seconds),
-                           megabytesPerSecond: (Double(outcome.traceSummary.bytes) / 1_048_576 / seconds * 10).rounded() / 10,
-                           peakRSSMegabytes: Self.peakRSSMegabytes(), latency: nil)
+        return Self.throughput("replay", seconds: seconds, summary: outcome.traceSummary, steps: outcome.summary.steps)
     }
 
     #if os(Linux)

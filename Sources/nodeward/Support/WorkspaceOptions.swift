@@ -27,6 +27,11 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// The workspace file (if a folder was given) with the explicit paths applied on top.
     func resolve() throws(Diagnostic) -> Workspace {
+        try Self.resolve(workspace: workspace, tenants: tenants, traces: traces, labels: labels, out: out)
+    }
+
+    /// `resolve()` for commands that declare these inputs themselves (`bench`, whose workspace is optional).
+    static func resolve(workspace: String?, tenants: [String], traces: [String], labels: String?, out: String?) throws(Diagnostic) -> Workspace {
         var resolved: Workspace
         if let folder = workspace {
             var isDirectory: ObjCBool = false
