@@ -17,7 +17,7 @@ enum FastJSONLDecoder {
                     // A key with escapes might spell a known field: the reference path decides.
                     guard let key = try scanner.scanKey() else { return nil }
                     if let field = field(named: key, in: scanner) {
-                        slots.values[field.rawValue] = try scanner.value(atDepth: 1, maxDepth: maxDepth)
+                        slots[field] = try scanner.value(atDepth: 1, maxDepth: maxDepth)
                     } else {
                         try scanner.skipValue(atDepth: 1, maxDepth: maxDepth)
                     }
@@ -53,9 +53,87 @@ enum FastJSONLDecoder {
     }
 }
 
-/// A record's field values by `JSONLField`, filled by the fast decoder.
+/// A record's field values by `JSONLField`, filled by the fast decoder. Stored properties, not an array:
+/// no allocation per line, and nothing generic to destroy.
 struct JSONLFieldSlots: JSONLFieldLookup {
-    var values = [JSONValue?](repeating: nil, count: JSONLField.allCases.count)
+    var v: JSONValue?
+    var `type`: JSONValue?
+    var tenant: JSONValue?
+    var agent: JSONValue?
+    var run: JSONValue?
+    var step: JSONValue?
+    var time: JSONValue?
+    var kind: JSONValue?
+    var operation: JSONValue?
+    var workflow: JSONValue?
+    var request: JSONValue?
+    var end: JSONValue?
+    var parents: JSONValue?
+    var inputs: JSONValue?
+    var resources: JSONValue?
+    var arguments: JSONValue?
+    var result: JSONValue?
+    var tokens: JSONValue?
+    var items: JSONValue?
+    var principal: JSONValue?
+    var legacy: JSONValue?
+    var executed: JSONValue?
+    var status: JSONValue?
 
-    subscript(_ field: JSONLField) -> JSONValue? { values[field.rawValue] }
+    subscript(_ field: JSONLField) -> JSONValue? {
+        get {
+            switch field {
+            case .v: return v
+            case .`type`: return `type`
+            case .tenant: return tenant
+            case .agent: return agent
+            case .run: return run
+            case .step: return step
+            case .time: return time
+            case .kind: return kind
+            case .operation: return operation
+            case .workflow: return workflow
+            case .request: return request
+            case .end: return end
+            case .parents: return parents
+            case .inputs: return inputs
+            case .resources: return resources
+            case .arguments: return arguments
+            case .result: return result
+            case .tokens: return tokens
+            case .items: return items
+            case .principal: return principal
+            case .legacy: return legacy
+            case .executed: return executed
+            case .status: return status
+            }
+        }
+        set {
+            switch field {
+            case .v: v = newValue
+            case .`type`: `type` = newValue
+            case .tenant: tenant = newValue
+            case .agent: agent = newValue
+            case .run: run = newValue
+            case .step: step = newValue
+            case .time: time = newValue
+            case .kind: kind = newValue
+            case .operation: operation = newValue
+            case .workflow: workflow = newValue
+            case .request: request = newValue
+            case .end: end = newValue
+            case .parents: parents = newValue
+            case .inputs: inputs = newValue
+            case .resources: resources = newValue
+            case .arguments: arguments = newValue
+            case .result: result = newValue
+            case .tokens: tokens = newValue
+            case .items: items = newValue
+            case .principal: principal = newValue
+            case .legacy: legacy = newValue
+            case .executed: executed = newValue
+            case .status: status = newValue
+            }
+        }
+    }
 }
