@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(sandbox otlp jsonl bytejson policy threats workspace)
+targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest)
 build=.build/fuzz
 configuration=${NODEWARD_FUZZ_CONFIGURATION:-release}
 
@@ -57,6 +57,7 @@ seed_corpus() {
     policy) sources=(Tests/NodewardCoreTests/Fixtures/policy/*.yaml Tests/NodewardCoreTests/Fixtures/corpus/policy/*) ;;
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
+    fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
   esac
   for file in "${sources[@]}"; do
     [ -f "$file" ] || continue

@@ -36,14 +36,20 @@ struct JSONLRecordDecoder {
     }
 
     func decode(_ members: [String: JSONValue], source: SourceLocation) -> Result<JSONLRecord, JSONLSkip> {
+        decode(fields: JSONLDictionaryFields(members: members), source: source)
+    }
+
+    /// The one decoding routine both paths share: the reference path looks fields up in the parsed
+    /// dictionary, the fast path in the slots it filled straight from the line's bytes.
+    func decode<Fields: JSONLFieldLookup>(fields members: Fields, source: SourceLocation) -> Result<JSONLRecord, JSONLSkip> {
         do {
-            if let version = members["v"] {
+            if let version = members[.v] {
                 guard version.int64Value == 1, case .int = version else {
                     throw JSONLSkip(code: .traceInvalidValue, message: "\"v\" must be the format version 1")
                 }
             }
             var type = "step"
-            if let value = members["type"] {
+            if let value = members[.type] {
                 guard let text = value.stringValue else { throw JSONLSkip.invalid("type", "a string", found: value) }
                 guard text == "step" || text == "run" else {
                     throw JSONLSkip(code: .traceInvalidValue, message: "\"type\" must be \"step\" or \"run\"")
@@ -52,9 +58,9 @@ struct JSONLRecordDecoder {
             }
             if type == "run" {
                 return .success(.run(JSONLRunHeader(
-                    tenant: try requiredString("tenant", members), run: try requiredString("run", members),
-                    agent: try optionalString("agent", members), workflow: try optionalString("workflow", members),
-                    request: try optionalString("request", members))))
+                    tenant: try requiredString("tenant", members[.tenant]), run: try requiredString("run", members[.run]),
+                    agent: try optionalString("agent", members[.agent]), workflow: try optionalString("workflow", members[.workflow]),
+                    request: try optionalString("request", members[.request]))))
             }
             return .success(try decodeStep(members, source: source))
         } catch let skip as JSONLSkip {
@@ -64,40 +70,40 @@ struct JSONLRecordDecoder {
         }
     }
 
-    private func decodeStep(_ members: [String: JSONValue], source: SourceLocation) throws -> JSONLRecord {
-        let tenant = try requiredString("tenant", members)
-        let agent = try requiredString("agent", members)
-        let run = try requiredString("run", members)
-        let stepId = try requiredString("step", members)
-        guard let timeValue = members["time"] else { throw JSONLSkip.missing("time") }
+    private func decodeStep<Fields: JSONLFieldLookup>(_ members: Fields, source: SourceLocation) throws -> JSONLRecord {
+        let tenant = try requiredString("tenant", members[.tenant])
+        let agent = try requiredString("agent", members[.agent])
+        let run = try requiredString("run", members[.run])
+        let stepId = try requiredString("step", members[.step])
+        guard let timeValue = members[.time] else { throw JSONLSkip.missing("time") }
         let start = try timestamp("time", timeValue)
-        let kindText = try requiredString("kind", members)
+        let kindText = try requiredString("kind", members[.kind])
         guard let kind = StepKind(rawValue: kindText) else {
             throw JSONLSkip(code: .traceInvalidValue, message: "\"kind\" is not one of the seven step kinds")
         }
-        let operation = try requiredString("operation", members)
+        let operation = try requiredString("operation", members[.operation])
         var step = Step(
-            tenant: tenant, agent: agent, workflow: try optionalString("workflow", members) ?? agent, runId: run,
+            tenant: tenant, agent: agent, workflow: try optionalString("workflow", members[.workflow]) ?? agent, runId: run,
             stepId: stepId, startNanos: start, kind: kind, operation: operation, source: source)
-        if let end = members["end"] { step.endNanos = try timestamp("end", end) }
-        if let parents = members["parents"] { step.parents = try stringArray("parents", parents) }
-        if let inputs = members["inputs"] { step.inputs = try dataInputs(inputs) }
+        if let end = members[.end] { step.endNanos = try timestamp("end", end) }
+        if let parents = members[.parents] { step.parents = try stringArray("parents", parents) }
+        if let inputs = members[.inputs] { step.inputs = try dataInputs(inputs) }
         var warnings: [String] = []
-        if let resources = members["resources"] { step.resources = try self.resources(resources, kind: kind, warnings: &warnings) }
-        if let arguments = members["arguments"] {
+        if let resources = members[.resources] { step.resources = try self.resources(resources, kind: kind, warnings: &warnings) }
+        if let arguments = members[.arguments] {
             guard case .object(let values) = arguments else { throw JSONLSkip.invalid("arguments", "an object", found: arguments) }
             step.arguments = values
         }
-        if let result = members["result"] { step.result = result }
-        if let tokens = members["tokens"] { step.tokens = try tokenUsage(tokens) }
-        if let items = members["items"] { step.dataItems = try dataItems(items) }
-        if let principal = members["principal"] { step.principal = try self.principal(principal) }
-        if let legacy = members["legacy"] { step.recordedDecision = try decision(legacy, warnings: &warnings) }
-        if let executed = members["executed"] {
+        if let result = members[.result] { step.result = result }
+        if let tokens = members[.tokens] { step.tokens = try tokenUsage(tokens) }
+        if let items = members[.items] { step.dataItems = try dataItems(items) }
+        if let principal = members[.principal] { step.principal = try self.principal(principal) }
+        if let legacy = members[.legacy] { step.recordedDecision = try decision(legacy, warnings: &warnings) }
+        if let executed = members[.executed] {
             guard let flag = executed.boolValue else { throw JSONLSkip.invalid("executed", "a boolean", found: executed) }
             step.executed = flag
         }
-        if let status = members["status"] {
+        if let status = members[.status] {
             guard let text = status.stringValue, text == "ok" || text == "error" else {
                 throw JSONLSkip(code: .traceInvalidValue, message: "\"status\" must be \"ok\" or \"error\"")
             }
@@ -107,14 +113,22 @@ struct JSONLRecordDecoder {
     }
 
     private func requiredString(_ field: String, _ members: [String: JSONValue]) throws -> String {
-        guard let value = members[field], value != .null else { throw JSONLSkip.missing(field) }
+        try requiredString(field, members[field])
+    }
+
+    private func requiredString(_ field: String, _ value: JSONValue?) throws -> String {
+        guard let value, value != .null else { throw JSONLSkip.missing(field) }
         guard let text = value.stringValue else { throw JSONLSkip.invalid(field, "a string", found: value) }
         guard !text.isEmpty else { throw JSONLSkip(code: .traceInvalidValue, message: "\"\(field)\" is empty") }
         return text
     }
 
     private func optionalString(_ field: String, _ members: [String: JSONValue]) throws -> String? {
-        guard let value = members[field], value != .null else { return nil }
+        try optionalString(field, members[field])
+    }
+
+    private func optionalString(_ field: String, _ value: JSONValue?) throws -> String? {
+        guard let value, value != .null else { return nil }
         guard let text = value.stringValue else { throw JSONLSkip.invalid(field, "a string", found: value) }
         return text
     }
@@ -235,4 +249,50 @@ struct JSONLRecordDecoder {
             effect: effect == "allow" ? .allow : .deny, rule: try optionalString("rule", members),
             reason: try optionalString("reason", members))
     }
+}
+
+/// The top-level fields of a JSONL record that the decoder reads; every other key is ignored.
+enum JSONLField: Int, CaseIterable {
+    case v, type, tenant, agent, run, step, time, kind, operation, workflow, request, end, parents, inputs
+    case resources, arguments, result, tokens, items, principal, legacy, executed, status
+
+    var name: String {
+        switch self {
+        case .v: return "v"
+        case .type: return "type"
+        case .tenant: return "tenant"
+        case .agent: return "agent"
+        case .run: return "run"
+        case .step: return "step"
+        case .time: return "time"
+        case .kind: return "kind"
+        case .operation: return "operation"
+        case .workflow: return "workflow"
+        case .request: return "request"
+        case .end: return "end"
+        case .parents: return "parents"
+        case .inputs: return "inputs"
+        case .resources: return "resources"
+        case .arguments: return "arguments"
+        case .result: return "result"
+        case .tokens: return "tokens"
+        case .items: return "items"
+        case .principal: return "principal"
+        case .legacy: return "legacy"
+        case .executed: return "executed"
+        case .status: return "status"
+        }
+    }
+}
+
+/// Where the decoder finds a record's top-level field values.
+protocol JSONLFieldLookup {
+    subscript(_ field: JSONLField) -> JSONValue? { get }
+}
+
+/// The reference path: the record parsed whole into a dictionary.
+struct JSONLDictionaryFields: JSONLFieldLookup {
+    let members: [String: JSONValue]
+
+    subscript(_ field: JSONLField) -> JSONValue? { members[field.name] }
 }

@@ -17,7 +17,8 @@ enum OTLPAnyValue {
         return nil
     }
 
-    private static func decode(key: String, _ inner: JSONValue) -> JSONValue? {
+    /// The value of a one-member `AnyValue` whose member is `key` (the fast decoder calls this directly).
+    static func decode(key: String, _ inner: JSONValue) -> JSONValue? {
         switch key {
         case "stringValue", "bytesValue":
             return inner.stringValue.map(JSONValue.string)
@@ -64,11 +65,20 @@ struct OTLPAttributes {
     init(_ list: JSONValue?) {
         guard case .array(let items)? = list else { return }
         values.reserveCapacity(items.count)
-        for item in items {
-            guard case .object(let pair) = item, let key = pair["key"]?.stringValue else { continue }
-            values[key] = pair["value"].flatMap(OTLPAnyValue.decode) ?? .null
-        }
+        for item in items { add(item: item) }
     }
+
+    /// One `{key, value}` entry, by the reference rules: entries that are not objects or have no string key
+    /// are ignored, a later entry for a key replaces an earlier one.
+    mutating func add(item: JSONValue) {
+        guard case .object(let pair) = item, let key = pair["key"]?.stringValue else { return }
+        values[key] = pair["value"].flatMap(OTLPAnyValue.decode) ?? .null
+    }
+
+    /// An entry the fast decoder already took apart.
+    mutating func set(_ key: String, _ value: JSONValue) { values[key] = value }
+
+    mutating func reserveCapacity(_ count: Int) { values.reserveCapacity(count) }
 
     subscript(key: String) -> JSONValue? { values[key] }
 

@@ -42,6 +42,31 @@ enum OTLPSpanDecoding {
     case invalid(DiagnosticCode, String)
 }
 
+/// The members of a span object that the mapper reads; all others are ignored.
+struct OTLPSpanFields {
+    var traceId: JSONValue?
+    var spanId: JSONValue?
+    var parentSpanId: JSONValue?
+    var startTimeUnixNano: JSONValue?
+    var endTimeUnixNano: JSONValue?
+    var name: JSONValue?
+    var status: JSONValue?
+    var attributes = OTLPAttributes()
+
+    init() {}
+
+    init(_ fields: [String: JSONValue]) {
+        traceId = fields["traceId"]
+        spanId = fields["spanId"]
+        parentSpanId = fields["parentSpanId"]
+        startTimeUnixNano = fields["startTimeUnixNano"]
+        endTimeUnixNano = fields["endTimeUnixNano"]
+        name = fields["name"]
+        status = fields["status"]
+        attributes = OTLPAttributes(fields["attributes"])
+    }
+}
+
 /// Maps one OTLP span (docs/formats.md, "OpenTelemetry OTLP/JSON") onto the step model.
 struct OTLPSpanMapper {
     let options: TraceReaderOptions
@@ -53,16 +78,21 @@ struct OTLPSpanMapper {
         guard case .object(let fields) = span else {
             return .invalid(.traceInvalidValue, "a span is \(span.typeName), expected an object")
         }
-        guard let traceValue = fields["traceId"] else { return .invalid(.traceMissingField, "span has no traceId") }
+        return map(OTLPSpanFields(fields), resource: resource, source: source)
+    }
+
+    /// The mapping both decoders share, from the span fields it reads (the fast decoder fills them from bytes).
+    func map(_ fields: OTLPSpanFields, resource: OTLPResourceContext, source: SourceLocation) -> OTLPSpanDecoding {
+        guard let traceValue = fields.traceId else { return .invalid(.traceMissingField, "span has no traceId") }
         guard let traceId = Self.hexId(traceValue, length: 32) else {
             return .invalid(.traceInvalidValue, "traceId is not 32 hex digits (or is all zero)")
         }
-        guard let spanValue = fields["spanId"] else { return .invalid(.traceMissingField, "span has no spanId") }
+        guard let spanValue = fields.spanId else { return .invalid(.traceMissingField, "span has no spanId") }
         guard let spanId = Self.hexId(spanValue, length: 16) else {
             return .invalid(.traceInvalidValue, "spanId is not 16 hex digits (or is all zero)")
         }
         var parentSpanId: String?
-        if let parentValue = fields["parentSpanId"], parentValue != .string(""), parentValue != .null {
+        if let parentValue = fields.parentSpanId, parentValue != .string(""), parentValue != .null {
             if let parent = Self.hexId(parentValue, length: 16) {
                 parentSpanId = parent
             } else if !Self.isAllZeroHex(parentValue) {
@@ -70,19 +100,19 @@ struct OTLPSpanMapper {
                 return .invalid(.traceInvalidValue, "parentSpanId is not 16 hex digits")
             }
         }
-        guard let startValue = fields["startTimeUnixNano"] else {
+        guard let startValue = fields.startTimeUnixNano else {
             return .invalid(.traceMissingField, "span has no startTimeUnixNano")
         }
         guard let start = startValue.int64Value else {
             return .invalid(.traceInvalidValue, "startTimeUnixNano is not an integer")
         }
         var end = start
-        if let endValue = fields["endTimeUnixNano"] {
+        if let endValue = fields.endTimeUnixNano {
             guard let parsed = endValue.int64Value else { return .invalid(.traceInvalidValue, "endTimeUnixNano is not an integer") }
             end = parsed
         }
 
-        let attributes = OTLPAttributes(fields["attributes"])
+        let attributes = fields.attributes
         let tenant = resource.tenant ?? attributes.string(options.tenantAttribute).flatMap { $0.isEmpty ? nil : $0 }
         var record = OTLPSpanRecord(
             traceId: traceId, spanId: spanId, parentSpanId: parentSpanId, startNanos: start, endNanos: end,
@@ -104,12 +134,12 @@ struct OTLPSpanMapper {
         }
 
         var builder = OTLPStepBuilder(options: options, attributes: attributes)
-        let spanName = fields["name"]?.stringValue
+        let spanName = fields.name?.stringValue
         switch builder.kindAndOperation(operationName: operationName, spanName: spanName) {
         case .failure(let skip):
             record.role = .skipped(skip.code, skip.message)
         case .success(let (kind, operation)):
-            let failed = fields["status"]?["code"].map(Self.isErrorStatus) ?? false
+            let failed = fields.status?["code"].map(Self.isErrorStatus) ?? false
             var step = Step(
                 tenant: tenant ?? "", agent: "", workflow: "", runId: traceId, stepId: spanId, startNanos: start,
                 endNanos: end, kind: kind, operation: operation, failed: failed, source: source)

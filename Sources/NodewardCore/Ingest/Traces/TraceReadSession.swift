@@ -30,14 +30,13 @@ final class TraceReadSession {
     let options: TraceReaderOptions
     let collector: TraceDiagnosticsCollector
     let assembler: RunAssembler
-    let spanMapper: OTLPSpanMapper
-    let jsonlDecoder = JSONLRecordDecoder()
+    let lineDecoder: TraceLineDecoder
 
     init(options: TraceReaderOptions) {
         self.options = options
         collector = TraceDiagnosticsCollector(maxDiagnostics: options.maxDiagnostics)
         assembler = RunAssembler(idleRecords: options.runIdleRecords, tenantAttribute: options.tenantAttribute, collector: collector)
-        spanMapper = OTLPSpanMapper(options: options)
+        lineDecoder = TraceLineDecoder(options: options)
     }
 
     func open(path: String) -> TraceFileInput? {
@@ -64,6 +63,7 @@ final class TraceReadSession {
     /// Reads one line (or the whole document) of `input`; false once the file is done.
     func advance(_ input: TraceFileInput) -> Bool {
         if case .done = input.state { return finishFile(input) }
+        if case .lines(let format) = input.state { return advanceBatch(input, format: format) }
         guard let event = input.reader.next() else { return finishFile(input) }
         switch event {
         case .tooLong(let number, let bytes):
@@ -80,16 +80,14 @@ final class TraceReadSession {
             switch input.state {
             case .detecting:
                 detect(input, parsed: parsed, firstByte: firstByte, terminated: terminated, source: source)
-            case .lines(let format):
-                handleLine(format, parsed: parsed, terminated: terminated, source: source)
-            case .done:
+            case .lines, .done:
                 break
             }
         }
         return true
     }
 
-    private func finishFile(_ input: TraceFileInput) -> Bool {
+    func finishFile(_ input: TraceFileInput) -> Bool {
         guard !input.finished else { return false }
         input.finished = true
         if let document = input.document {
@@ -214,30 +212,6 @@ final class TraceReadSession {
             .fileTooLarge,
             "single-document OTLP file is \(size) bytes, over maxDocumentBytes (\(options.maxDocumentBytes)); write it in the line form",
             at: SourceLocation(file: input.file, line: 0))
-    }
-
-    private func handleLine(_ format: TraceFormat, parsed: Result<JSONValue, JSONParseFailure>, terminated: Bool, source: SourceLocation) {
-        switch parsed {
-        case .failure(let failure):
-            if terminated {
-                collector.skip(.traceJSON, "line is not valid JSON: \(failure.message)", at: source)
-            } else {
-                collector.skip(.traceTruncated, "the last line ends without a newline and is not complete JSON", at: source)
-            }
-        case .success(let value):
-            switch format {
-            case .otlpJSON, .otlpJSONLines:
-                handleOTLP(value, source: source)
-            case .nodewardJSONL:
-                guard case .object(let members) = value else {
-                    collector.addRecord(file: source.file)
-                    _ = assembler.tick()
-                    collector.skip(.traceInvalidValue, "line is \(value.typeName), expected a JSON object", at: source)
-                    return
-                }
-                handleJSONL(members, source: source)
-            }
-        }
     }
 }
 

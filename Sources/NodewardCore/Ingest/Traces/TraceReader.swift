@@ -1,3 +1,13 @@
+import Foundation
+
+/// Which line decoder reads traces (docs/formats.md, "The fast path").
+public enum TraceDecoderChoice: String, Sendable, Hashable {
+    /// Byte-level decoders straight into steps; lines they do not take go to the reference path.
+    case fast
+    /// Every line parsed into a `JSONValue` tree by `parser`, then decoded from the dictionaries.
+    case reference
+}
+
 /// How traces are read: which attributes hold what, and the streaming limits (docs/formats.md).
 public struct TraceReaderOptions: Sendable {
     public var tenantAttribute = "tenant.id"
@@ -15,6 +25,11 @@ public struct TraceReaderOptions: Sendable {
     public var readChunkBytes = 1 << 20
     /// The byte-level parser: 3–5x Foundation's, differential-tested against it (docs/formats.md).
     public var parser: any JSONParsing = ByteJSONParser()
+    /// The fast decoder is used only with a `ByteJSONParser` (it accepts exactly what that parser accepts).
+    public var decoder: TraceDecoderChoice = .fast
+    /// Threads that decode the lines of a line-form file; records are applied in input order, so results
+    /// do not depend on this. Single-document OTLP files are decoded on one thread.
+    public var decodeThreads = ProcessInfo.processInfo.activeProcessorCount
 
     public init() {}
 }

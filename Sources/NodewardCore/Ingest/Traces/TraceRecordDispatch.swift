@@ -2,39 +2,42 @@
 /// run. Each record that is not kept is counted under exactly one code.
 extension TraceReadSession {
     func handleOTLP(_ value: JSONValue, source: SourceLocation) {
-        guard case .object(let document) = value else {
-            collector.skip(.traceInvalidValue, "line is \(value.typeName), expected an OTLP export object", at: source)
-            return
-        }
-        guard let resourceSpans = document["resourceSpans"] else {
-            collector.skip(.traceMissingField, "missing resourceSpans: not an OTLP trace export", at: source)
-            return
-        }
-        guard case .array(let batches) = resourceSpans else {
-            collector.skip(.traceInvalidValue, "resourceSpans must be an array, found \(resourceSpans.typeName)", at: source)
-            return
-        }
-        for batch in batches {
-            guard case .object(let batchFields) = batch else {
-                collector.skip(.traceInvalidValue, "a resourceSpans entry is \(batch.typeName), expected an object", at: source)
-                continue
+        apply(.otlp(lineDecoder.otlpItems(value, source: source)), source: source)
+    }
+
+    /// Applies one decoded line: counts, skips and records, exactly as if it had just been read.
+    func apply(_ line: DecodedLine, source: SourceLocation) {
+        switch line {
+        case .tooLong(let bytes):
+            collector.skip(
+                .traceLineTooLong, "line is \(bytes) bytes, over maxLineBytes (\(options.maxLineBytes)); skipped", at: source)
+        case .invalidJSON(let message, let terminated):
+            if terminated {
+                collector.skip(.traceJSON, "line is not valid JSON: \(message)", at: source)
+            } else {
+                collector.skip(.traceTruncated, "the last line ends without a newline and is not complete JSON", at: source)
             }
-            let resource = OTLPResourceContext(
-                attributes: OTLPAttributes(batchFields["resource"]?["attributes"]), tenantAttribute: options.tenantAttribute)
-            // `instrumentationLibrarySpans` is the pre-1.0 name some old exporters still write.
-            let scopes = batchFields["scopeSpans"]?.arrayValue ?? batchFields["instrumentationLibrarySpans"]?.arrayValue ?? []
-            for scope in scopes {
-                guard let spans = scope["spans"]?.arrayValue else { continue }
-                for span in spans { handleSpan(span, resource: resource, source: source) }
+        case .jsonlNotObject(let typeName):
+            collector.addRecord(file: source.file)
+            _ = assembler.tick()
+            collector.skip(.traceInvalidValue, "line is \(typeName), expected a JSON object", at: source)
+        case .jsonl(let decoded):
+            handleJSONL(decoded, source: source)
+        case .otlp(let items):
+            for item in items {
+                switch item {
+                case .skip(let code, let message): collector.skip(code, message, at: source)
+                case .span(let decoded): handleSpan(decoded, source: source)
+                }
             }
         }
     }
 
-    private func handleSpan(_ span: JSONValue, resource: OTLPResourceContext, source: SourceLocation) {
+    private func handleSpan(_ decoded: OTLPSpanDecoding, source: SourceLocation) {
         collector.addRecord(file: source.file)
         let sequence = assembler.tick()
         let record: OTLPSpanRecord
-        switch spanMapper.map(span, resource: resource, source: source) {
+        switch decoded {
         case .invalid(let code, let message):
             collector.skip(code, message, at: source)
             return
@@ -75,10 +78,14 @@ extension TraceReadSession {
     }
 
     func handleJSONL(_ members: [String: JSONValue], source: SourceLocation) {
+        handleJSONL(lineDecoder.jsonlDecoder.decode(members, source: source), source: source)
+    }
+
+    private func handleJSONL(_ decoded: Result<JSONLRecord, JSONLSkip>, source: SourceLocation) {
         collector.addRecord(file: source.file)
         let sequence = assembler.tick()
         let record: JSONLRecord
-        switch jsonlDecoder.decode(members, source: source) {
+        switch decoded {
         case .failure(let skip):
             collector.skip(skip.code, skip.message, at: source)
             return
