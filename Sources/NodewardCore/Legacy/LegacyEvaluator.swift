@@ -44,7 +44,7 @@ public struct LegacyEvaluator: Sendable {
     }
 
     public mutating func evaluate(_ step: Step) -> Decision {
-        evaluateDetailed(step).decision
+        evaluate(step, collectingGrants: false).decision
     }
 
     /// Every rule id this sandbox can decide by, with a one-line description, sorted by id.
@@ -56,7 +56,12 @@ public struct LegacyEvaluator: Sendable {
     public var ruleCatalog: [LegacyRule] { LegacyRuleCatalog.rules(of: sandbox) }
 
     public mutating func evaluateDetailed(_ step: Step) -> LegacyEvaluation {
-        var accumulator = LegacyAccumulator()
+        evaluate(step, collectingGrants: true)
+    }
+
+    /// Without `collectingGrants` the exercised list stays empty (a decision alone needs no array).
+    mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
+        var accumulator = LegacyAccumulator(collecting: collectingGrants)
         var primary: LegacyGrant?
         if let verdict = checkWithoutLimits(step, into: &accumulator, primary: &primary) {
             return Self.refused(verdict)
@@ -95,18 +100,33 @@ public struct LegacyEvaluator: Sendable {
         if case .pass(let grant) = primaryCheck { primary = grant }
         if let verdict = accumulator.absorb(primaryCheck) { return verdict }
 
-        let sorted = step.resources.count > 1 ? step.resources.sorted() : step.resources
-        for resource in sorted {
-            // The kind's own resources were already checked by its primary check.
-            if resource.scheme == .memory, step.kind == .memoryRead || step.kind == .memoryWrite { continue }
-            if resource.scheme == .vector, step.kind == .retrieval { continue }
-            let check = resources.check(resource)
-            if case .pass(let grant) = check, resource.scheme == .store, step.kind == .dataWrite, primary == nil {
-                primary = grant
+        // In sorted order; one or two resources (most steps) need no sorted copy.
+        let all = step.resources
+        switch all.count {
+        case 0: return nil
+        case 1: return checkResource(all[0], of: step, into: &accumulator, primary: &primary)
+        case 2:
+            let (first, second) = all[1] < all[0] ? (all[1], all[0]) : (all[0], all[1])
+            if let verdict = checkResource(first, of: step, into: &accumulator, primary: &primary) { return verdict }
+            return checkResource(second, of: step, into: &accumulator, primary: &primary)
+        default:
+            for resource in all.sorted() {
+                if let verdict = checkResource(resource, of: step, into: &accumulator, primary: &primary) { return verdict }
             }
-            if let verdict = accumulator.absorb(check) { return verdict }
+            return nil
         }
-        return nil
+    }
+
+    private func checkResource(_ resource: Resource, of step: Step, into accumulator: inout LegacyAccumulator,
+                               primary: inout LegacyGrant?) -> LegacyVerdict? {
+        // The kind's own resources were already checked by its primary check.
+        if resource.scheme == .memory, step.kind == .memoryRead || step.kind == .memoryWrite { return nil }
+        if resource.scheme == .vector, step.kind == .retrieval { return nil }
+        let check = resources.check(resource)
+        if case .pass(let grant) = check, resource.scheme == .store, step.kind == .dataWrite, primary == nil {
+            primary = grant
+        }
+        return accumulator.absorb(check)
     }
 
     private func checkIdentity(_ step: Step) -> LegacyCheck {
@@ -241,12 +261,16 @@ public struct LegacyFleet: Sendable {
 
     /// A step of a tenant without a sandbox is denied by rule `fleet/unknown-tenant`.
     public mutating func evaluate(_ step: Step) -> Decision {
-        evaluateDetailed(step).decision
+        evaluate(step, collectingGrants: false).decision
     }
 
     public mutating func evaluateDetailed(_ step: Step) -> LegacyEvaluation {
+        evaluate(step, collectingGrants: true)
+    }
+
+    mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
         // Optional chaining mutates the stored evaluator in place (its buckets advance).
-        if let evaluation = evaluators[step.tenant]?.evaluateDetailed(step) { return evaluation }
+        if let evaluation = evaluators[step.tenant]?.evaluate(step, collectingGrants: collectingGrants) { return evaluation }
         return LegacyEvaluation(
             decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
                                reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),

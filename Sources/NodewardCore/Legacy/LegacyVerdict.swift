@@ -33,12 +33,14 @@ enum LegacyCheck: Sendable {
 struct LegacyAccumulator {
     var unevaluable: LegacyVerdict?
     var exercised: [String] = []
+    /// False when the caller wants the decision only: grants are then not listed.
+    var collecting = true
 
     /// Returns the verdict when the check denies, so the caller can stop.
     mutating func absorb(_ check: LegacyCheck) -> LegacyVerdict? {
         switch check {
         case .pass(let grant):
-            if let grant, grant.declared { exercised.append(grant.rule) }
+            if collecting, let grant, grant.declared { exercised.append(grant.rule) }
             return nil
         case .fail(let verdict):
             if verdict.effect == .deny { return verdict }

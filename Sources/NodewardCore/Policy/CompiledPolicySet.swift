@@ -3,12 +3,23 @@
 /// built in advance. Nothing here is parsed at evaluation time.
 public struct CompiledPolicySet: Sendable {
     let workflows: [String: CompiledWorkflow]
+    /// Templates and tenants as small integers, so evaluation compares ids, not strings.
+    let interning: PolicyInterning
+    /// Nodes with `limits.perMinute`, numbered across workflows (a bucket per slot and tenant).
+    let minuteSlotCount: Int
 
     /// Sets for the same workflow: the first wins (the reader reports duplicates).
     public init(_ sets: [PolicySet]) {
+        var kept: [PolicySet] = []
+        var seen = Set<String>()
+        for set in sets where seen.insert(set.workflow).inserted { kept.append(set) }
+        let interning = PolicyInterning(kept)
         var workflows: [String: CompiledWorkflow] = [:]
-        for set in sets where workflows[set.workflow] == nil { workflows[set.workflow] = CompiledWorkflow(set) }
+        var minuteSlots: Int32 = 0
+        for set in kept { workflows[set.workflow] = CompiledWorkflow(set, interning: interning, minuteSlots: &minuteSlots) }
         self.workflows = workflows
+        self.interning = interning
+        minuteSlotCount = Int(minuteSlots)
     }
 
     public var workflowNames: [String] { workflows.keys.sorted() }
@@ -37,16 +48,24 @@ final class CompiledWorkflow: Sendable {
     let byOperation: [OperationKey: [Int32]]
     let unknownStep: Decision
 
-    init(_ set: PolicySet) {
+    init(_ set: PolicySet, interning: PolicyInterning, minuteSlots: inout Int32) {
         name = set.workflow
         let sorted = set.nodes.sorted { $0.id < $1.id }
         var index: [String: Int32] = [:]
         for (position, node) in sorted.enumerated() where index[node.id] == nil { index[node.id] = Int32(position) }
         // Ids the file does not define resolve to a value no step can have (the reader reports them).
         func resolve(_ id: String, pseudo: String) -> Int32 { id == pseudo ? -1 : index[id] ?? Int32.min }
-        nodes = sorted.enumerated().map { position, node in
-            CompiledNode(node, index: Int32(position), workflow: set.workflow, resolve: resolve)
+        var nodes: [CompiledNode] = []
+        for (position, node) in sorted.enumerated() {
+            var minuteSlot: Int32 = -1
+            if node.limits.perMinute != nil {
+                minuteSlot = minuteSlots
+                minuteSlots += 1
+            }
+            nodes.append(CompiledNode(node, index: Int32(position), workflow: set.workflow, resolve: resolve,
+                                      interning: interning, minuteSlot: minuteSlot))
         }
+        self.nodes = nodes
         var byOperation: [OperationKey: [Int32]] = [:]
         for node in nodes { byOperation[OperationKey(kind: node.kind, operation: node.operation), default: []].append(node.index) }
         self.byOperation = byOperation
@@ -86,7 +105,24 @@ final class CompiledNode: Sendable {
     let perRunDeny: Decision?
     let perMinuteDeny: Decision?
 
-    init(_ node: NodePolicy, index: Int32, workflow: String, resolve: (String, String) -> Int32) {
+    /// The same sets as ids (`PolicyInterning`); the string sets above serve export and explanation.
+    let matchIds: IdSet
+    let resourceIds: IdSet
+    let tenantIds: IdSet
+    let resourceTenantIds: [Int32: IdSet]
+    /// This node's per-minute bucket slot, -1 without `limits.perMinute`.
+    let minuteSlot: Int32
+
+    /// `allows(_:tenant:)` on ids: the same answer, since every template a node names is interned
+    /// (an id of -1, a template no node names, is in no set).
+    @inline(__always)
+    func allows(_ resource: ResolvedResource, tenant: Int32) -> Bool {
+        if !resourceTenantIds.isEmpty, let limited = resourceTenantIds[resource.id] { return limited.contains(tenant) }
+        return resourceIds.contains(resource.id) || (allowsAnyEgress && resource.isEgress)
+    }
+
+    init(_ node: NodePolicy, index: Int32, workflow: String, resolve: (String, String) -> Int32,
+         interning: PolicyInterning, minuteSlot: Int32) {
         id = node.id
         self.index = index
         kind = node.match.kind
@@ -107,6 +143,13 @@ final class CompiledNode: Sendable {
         })
         perRun = node.limits.perRun
         perMinute = node.limits.perMinute
+        matchIds = IdSet(node.match.resources.map(interning.template))
+        resourceIds = IdSet(node.allow.resources.map(interning.template))
+        tenantIds = IdSet(node.tenants.map(interning.tenant))
+        resourceTenantIds = resourceTenants.reduce(into: [:]) { ids, entry in
+            ids[interning.template(entry.key)] = IdSet(entry.value.map(interning.tenant))
+        }
+        self.minuteSlot = minuteSlot
         allow = Decision(regime: .node, effect: .allow, rule: prefix, reason: "allowed by node policy \(node.id)")
         tenantDeny = Decision(regime: .node, effect: .deny, rule: prefix + "/tenants", reason: "node \(node.id) is not granted to this tenant")
         resourceDeny = Decision(regime: .node, effect: .deny, rule: prefix + "/resources",

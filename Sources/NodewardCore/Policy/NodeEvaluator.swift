@@ -4,12 +4,56 @@
 public struct NodeEvaluator: Sendable {
     public let policies: CompiledPolicySet
     let sandboxes: [String: SandboxBox]
-    var minuteBuckets: [MinuteKey: LegacyTokenBucket] = [:]
     /// Templated operations and resources per tenant: templating builds strings, a lookup does not.
     /// Bounded; cleared when full (resource paths can be high-cardinality).
     var operationCache: [OperationCacheKey: String] = [:]
     var resourceCache: [ResourceCacheKey: String] = [:]
+    var routes: [RouteKey: Route] = [:]
+    var resolvedCache: [ResourceCacheKey: ResolvedResource] = [:]
+    var resolvedScratch: [ResolvedResource] = []
+    /// Per-minute buckets by `CompiledNode.minuteSlot` × tenant id.
+    var minuteBucketStore: [LegacyTokenBucket?]
     static let cacheLimit = 16_384
+
+    struct RouteKey: Hashable, Sendable {
+        let tenant: String
+        let workflow: String
+        let kind: StepKind
+        let operation: String
+    }
+
+    /// What a step's tenant, workflow, kind and operation decide before its resources are looked at.
+    final class Route: Sendable {
+        let workflow: CompiledWorkflow?
+        let candidates: [Int32]?
+        let tenant: Int32
+        let sandbox: SandboxBox?
+        let unknownWorkflow: Decision
+
+        init(workflow: CompiledWorkflow?, candidates: [Int32]?, tenant: Int32, sandbox: SandboxBox?, unknownWorkflow: Decision) {
+            self.workflow = workflow
+            self.candidates = candidates
+            self.tenant = tenant
+            self.sandbox = sandbox
+            self.unknownWorkflow = unknownWorkflow
+        }
+    }
+
+    /// `minuteBuckets[MinuteKey(...)]`: the bucket of a workflow, tenant and node, if it was used.
+    var minuteBuckets: MinuteBuckets { MinuteBuckets(policies: policies, store: minuteBucketStore) }
+
+    struct MinuteBuckets {
+        let policies: CompiledPolicySet
+        let store: [LegacyTokenBucket?]
+
+        subscript(key: MinuteKey) -> LegacyTokenBucket? {
+            guard let workflow = policies.workflows[key.workflow], key.node >= 0, Int(key.node) < workflow.nodes.count else { return nil }
+            let slot = workflow.nodes[Int(key.node)].minuteSlot
+            let tenant = policies.interning.tenant(key.tenant)
+            guard slot >= 0, tenant >= 0 else { return nil }
+            return store[Int(slot) * policies.interning.tenantCount + Int(tenant)]
+        }
+    }
 
     /// A sandbox behind one reference, so a lookup does not copy its every field.
     final class SandboxBox: Sendable {
@@ -43,43 +87,111 @@ public struct NodeEvaluator: Sendable {
     public init(policies: CompiledPolicySet, sandboxes: [TenantSandbox]) {
         self.policies = policies
         self.sandboxes = Dictionary(sandboxes.map { ($0.tenantId, SandboxBox($0)) }, uniquingKeysWith: { first, _ in first })
+        minuteBucketStore = Array(repeating: nil, count: policies.minuteSlotCount * policies.interning.tenantCount)
     }
 
     public mutating func evaluate(_ step: Step, in run: inout RunContext) -> Decision {
         let position = run.begin(step)
         defer { run.finish(step, at: position) }
-        guard let workflow = policies.workflows[step.workflow] else {
-            return Decision(regime: .node, effect: .deny, rule: "\(step.workflow)/unknown-workflow",
-                            reason: "no node policies for workflow \(step.workflow)")
-        }
-        let operation = templatedOperation(step)
-        guard let candidates = workflow.byOperation[OperationKey(kind: step.kind, operation: operation)] else {
-            return workflow.unknownStep
-        }
+        let route = self.route(step)
+        guard let workflow = route.workflow else { return route.unknownWorkflow }
+        guard let candidates = route.candidates else { return workflow.unknownStep }
         let predecessor = run.predecessor(of: step, at: position)
-        let resources = templatedResources(step)
-        guard let node = choose(candidates, in: workflow, predecessor: predecessor, resources: resources, tenant: step.tenant) else {
+        // Steps touch few resources: a reused buffer, not an array per decision.
+        var resources = resolvedScratch
+        resolvedScratch = []
+        defer {
+            resources.removeAll(keepingCapacity: true)
+            resolvedScratch = resources
+        }
+        resolve(step, into: &resources)
+        guard let node = choose(candidates, in: workflow, predecessor: predecessor, resources: resources, tenant: route.tenant) else {
             return workflow.unknownStep
         }
         run.matched[Int(position)] = node.index
-        if !node.tenants.contains(step.tenant) { return node.tenantDeny }
-        for resource in resources where !node.allows(resource, tenant: step.tenant) { return node.resourceDeny }
-        if node.allowsAnyEgress, !withinLegacyEgress(step) { return node.resourceDeny }
-        if let decision = checkData(step, node: node, at: position, run: run) { return decision }
+        if !node.tenantIds.contains(route.tenant) { return node.tenantDeny }
+        for resource in resources where !node.allows(resource, tenant: route.tenant) { return node.resourceDeny }
+        if node.allowsAnyEgress, !withinLegacyEgress(step, sandbox: route.sandbox) { return node.resourceDeny }
+        if let decision = checkData(step, node: node, at: position, run: &run) { return decision }
         let count = run.allowedCounts[node.index, default: 0]
         if let limit = node.perRun, count >= limit, let deny = node.perRunDeny { return deny }
         if let limit = node.perMinute, let deny = node.perMinuteDeny {
-            let key = MinuteKey(workflow: workflow.name, tenant: step.tenant, node: node.index)
-            if !Self.take(&minuteBuckets[key, default: LegacyTokenBucket(perMinute: limit)], at: step.startNanos) { return deny }
+            // The tenant check above passed, so the tenant has an id.
+            let slot = Int(node.minuteSlot) * policies.interning.tenantCount + Int(route.tenant)
+            if minuteBucketStore[slot] == nil { minuteBucketStore[slot] = LegacyTokenBucket(perMinute: limit) }
+            if !Self.take(&minuteBucketStore[slot]!, at: step.startNanos) { return deny }
         }
         run.allowedCounts[node.index] = count + 1
         return node.allow
     }
 
+    /// Workflow, candidate nodes and tenant id of a step, looked up once per (tenant, workflow, kind,
+    /// operation) instead of templating the operation and hashing three maps per decision.
+    mutating func route(_ step: Step) -> Route {
+        let key = RouteKey(tenant: step.tenant, workflow: step.workflow, kind: step.kind, operation: step.operation)
+        if let cached = routes[key] { return cached }
+        let route: Route
+        if let workflow = policies.workflows[step.workflow] {
+            let operation = templatedOperation(step)
+            route = Route(workflow: workflow, candidates: workflow.byOperation[OperationKey(kind: step.kind, operation: operation)],
+                          tenant: policies.interning.tenant(step.tenant), sandbox: sandboxes[step.tenant], unknownWorkflow: workflow.unknownStep)
+        } else {
+            route = Route(workflow: nil, candidates: nil, tenant: -1, sandbox: nil,
+                          unknownWorkflow: Decision(regime: .node, effect: .deny, rule: "\(step.workflow)/unknown-workflow",
+                                                    reason: "no node policies for workflow \(step.workflow)"))
+        }
+        if routes.count >= Self.cacheLimit { routes.removeAll(keepingCapacity: true) }
+        routes[key] = route
+        return route
+    }
+
+    /// The step's resources templated (as `templatedResources`) with their template ids.
+    mutating func resolve(_ step: Step, into resolved: inout [ResolvedResource]) {
+        for resource in step.resources {
+            let key = ResourceCacheKey(tenant: step.tenant, resource: resource)
+            if let cached = resolvedCache[key] {
+                resolved.append(cached)
+                continue
+            }
+            let entry = ResolvedResource(ResourceTemplating.template(resource, tenant: step.tenant, sandbox: sandboxes[step.tenant]?.sandbox),
+                                         interning: policies.interning)
+            if resolvedCache.count >= Self.cacheLimit { resolvedCache.removeAll(keepingCapacity: true) }
+            resolvedCache[key] = entry
+            resolved.append(entry)
+        }
+    }
+
+    /// `choose(_:in:predecessor:resources:tenant:)` on ids (the same rule, the same node).
+    func choose(_ candidates: [Int32], in workflow: CompiledWorkflow, predecessor: Int32, resources: [ResolvedResource], tenant: Int32) -> CompiledNode? {
+        var first: CompiledNode?
+        var covering: CompiledNode?
+        // Identity excludes egress destinations. A template without an id is in no node's match
+        // resources, so no node matches exactly; otherwise equal ids are equal templates.
+        var distinct = 0
+        var exactPossible = true
+        for (offset, resource) in resources.enumerated() where !resource.isEgress {
+            if resource.id < 0 { exactPossible = false }
+            if !resources[..<offset].contains(where: { !$0.isEgress && $0.id == resource.id }) { distinct += 1 }
+        }
+        for index in candidates {
+            let node = workflow.nodes[Int(index)]
+            if let after = node.after, !after.contains(predecessor) { continue }
+            if first == nil { first = node }
+            if exactPossible, node.matchIds.count == distinct,
+               resources.allSatisfy({ $0.isEgress || node.matchIds.contains($0.id) }) { return node }
+            if covering == nil, resources.allSatisfy({ node.allows($0, tenant: tenant) }) { covering = node }
+        }
+        return covering ?? first
+    }
+
     /// `egress:*` is not a grant of every host: each destination must still be one the tenant's legacy
     /// egress rules allow (a node is never wider than its tenants' sandboxes).
     func withinLegacyEgress(_ step: Step) -> Bool {
-        guard let box = sandboxes[step.tenant] else { return false }
+        withinLegacyEgress(step, sandbox: sandboxes[step.tenant])
+    }
+
+    func withinLegacyEgress(_ step: Step, sandbox: SandboxBox?) -> Bool {
+        guard let box = sandbox else { return false }
         for resource in step.resources where resource.scheme == .egress {
             if case .fail = box.egress.check(resource) { return false }
         }
@@ -147,14 +259,15 @@ public struct NodeEvaluator: Sendable {
     }
 
     /// Argument constraints, then edge grants. Nil when both pass.
-    func checkData(_ step: Step, node: CompiledNode, at position: Int32, run: RunContext) -> Decision? {
+    func checkData(_ step: Step, node: CompiledNode, at position: Int32, run: inout RunContext) -> Decision? {
         // Value matching needs something to match against: the request or an earlier result.
-        let canFlow = !step.inputs.isEmpty || (!step.arguments.isEmpty && (!run.userRequest.isEmpty || !run.producers.isEmpty))
+        let canFlow = !step.inputs.isEmpty || (!step.arguments.isEmpty && (!run.userRequest.isEmpty || run.hasProducers()))
         guard canFlow || !node.arguments.isEmpty else { return nil }
         var flows: [GrantKey] = []
         if canFlow {
-            Provenance.forEachSource(of: step, at: position, request: run.userRequest, positions: run.positions, producers: run.producers) { source, argument, _ in
-                flows.append(GrantKey(source: run.source(source), argument: argument))
+            let matched = run.matched
+            run.forEachSource(of: step, at: position) { source, argument in
+                flows.append(GrantKey(source: source < 0 ? CompiledWorkflow.request : matched[Int(source)], argument: argument))
             }
         }
         let recorded = !step.arguments.isEmpty || !step.inputs.isEmpty

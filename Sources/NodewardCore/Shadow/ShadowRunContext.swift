@@ -21,8 +21,7 @@ public struct ShadowRunContext: Sendable {
     /// Called before node evaluation, so only earlier steps' results are producers (as in inference).
     mutating func recordSources(of step: Step, at position: Int32) -> [ProvenanceLink] {
         var direct: [Int32] = []
-        Provenance.forEachSource(of: step, at: position, request: node.userRequest, positions: node.positions,
-                                 producers: node.producers) { source, _, _ in
+        node.forEachSource(of: step, at: position) { source, _ in
             if source < position, !direct.contains(source) { direct.append(source) }
         }
         direct.sort(by: >)  // nearest first; the request (-1) last
