@@ -251,12 +251,27 @@ public struct LegacyEvaluator: Sendable {
 
 /// Evaluators for a whole fleet, routed by `step.tenant`.
 public struct LegacyFleet: Sendable {
-    public private(set) var evaluators: [String: LegacyEvaluator]
+    /// Evaluators in an array behind a tenant index: a dictionary's optional-chained mutation moved the
+    /// whole evaluator out and back per step, which was most of a legacy decision's cost.
+    private var lanes: [LegacyEvaluator]
+    private let laneOfTenant: [String: Int]
+
+    public var evaluators: [String: LegacyEvaluator] { laneOfTenant.mapValues { lanes[$0] } }
 
     public init(sandboxes: [TenantSandbox]) {
-        var evaluators: [String: LegacyEvaluator] = [:]
-        for sandbox in sandboxes { evaluators[sandbox.tenantId] = LegacyEvaluator(sandbox: sandbox) }
-        self.evaluators = evaluators
+        var lanes: [LegacyEvaluator] = []
+        var laneOfTenant: [String: Int] = [:]
+        for sandbox in sandboxes {
+            // The last sandbox of a tenant wins, as the dictionary assignment did.
+            if let lane = laneOfTenant[sandbox.tenantId] {
+                lanes[lane] = LegacyEvaluator(sandbox: sandbox)
+            } else {
+                laneOfTenant[sandbox.tenantId] = lanes.count
+                lanes.append(LegacyEvaluator(sandbox: sandbox))
+            }
+        }
+        self.lanes = lanes
+        self.laneOfTenant = laneOfTenant
     }
 
     /// A step of a tenant without a sandbox is denied by rule `fleet/unknown-tenant`.
@@ -269,8 +284,8 @@ public struct LegacyFleet: Sendable {
     }
 
     mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
-        // Optional chaining mutates the stored evaluator in place (its buckets advance).
-        if let evaluation = evaluators[step.tenant]?.evaluate(step, collectingGrants: collectingGrants) { return evaluation }
+        // The array element is mutated in place (its buckets advance).
+        if let lane = laneOfTenant[step.tenant] { return lanes[lane].evaluate(step, collectingGrants: collectingGrants) }
         return LegacyEvaluation(
             decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
                                reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
