@@ -113,12 +113,13 @@ seed_corpus "$target"
 findings="$build/findings/$target"
 mkdir -p "$findings"
 log="$build/fuzz-$target.log"
-# -timeout: an input that takes over 10 s is a hang; -rss_limit_mb: a blowup. Both are findings.
+# -timeout: an input that takes over 10 s (NODEWARD_FUZZ_TIMEOUT; raise it on a loaded machine, where a
+# starved process trips it) is a hang; -rss_limit_mb: a blowup. Both are findings.
 # detect_leaks=0 (libFuzzer's and ASan's at-exit check): the Swift runtime's metadata and one-time caches stay allocated until exit, which
 # LeakSanitizer reports as a leak of the (empty) last input; memory growth is caught by -rss_limit_mb.
 set +e
 ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$build/bin/fuzz-$target" "$build/corpus/$target" \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 \
+  -max_total_time="$seconds" -timeout="${NODEWARD_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 \
   -artifact_prefix="$findings/" -print_final_stats=1 "$@" 2>&1 | tee "$log" | grep -E "^#[0-9]+ .*(INITED|DONE|NEW|REDUCE)|==ERROR|SUMMARY|Test unit written|stat::" | tail -n 40
 status=${PIPESTATUS[0]}
 set -e
