@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(sandbox otlp jsonl bytejson policy threats workspace)
+targets=(sandbox otlp jsonl bytejson policy threats workspace server)
 build=.build/fuzz
 configuration=${NODEWARD_FUZZ_CONFIGURATION:-release}
 
@@ -57,6 +57,7 @@ seed_corpus() {
     policy) sources=(Tests/NodewardCoreTests/Fixtures/policy/*.yaml Tests/NodewardCoreTests/Fixtures/corpus/policy/*) ;;
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
+    server) sources=() ;;
   esac
   for file in "${sources[@]}"; do
     [ -f "$file" ] || continue
@@ -64,9 +65,10 @@ seed_corpus() {
     head -c 65536 "$file" > "$corpus/seed-$(echo "$file" | tr '/' '_')"
   done
   # Line formats: each line is also a seed on its own, so mutations start from single records.
-  if [ "$target" = otlp ] || [ "$target" = jsonl ] || [ "$target" = bytejson ]; then
+  if [ "$target" = otlp ] || [ "$target" = jsonl ] || [ "$target" = bytejson ] || [ "$target" = server ]; then
     local pattern='*.otlp.jsonl'
     [ "$target" = jsonl ] && pattern='*.steps.jsonl'
+    [ "$target" = server ] && pattern='*.steps.jsonl'
     for file in Samples/fleet/traces/$pattern; do
       [ -f "$file" ] || continue
       head -n 40 "$file" | split -l 1 -a 3 - "$corpus/seed-line-$(basename "$file")-"

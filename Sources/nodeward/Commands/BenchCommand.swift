@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var inputs: WorkspaceOptions
 
-    @Option(help: "Workloads, comma-separated: ingest, analyze, infer, decide-legacy, decide-node, replay.")
+    @Option(help: "Workloads, comma-separated: ingest, analyze, infer, decide-legacy, decide-node, replay, serve.")
     var workloads: String = "ingest,infer"
 
     @Option(help: "decide-legacy and decide-node: decide at most about this many steps (whole runs).")
@@ -23,6 +23,12 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
+
+    @Option(help: "serve: seconds of load per row.")
+    var seconds: Double = 5
+
+    @Option(help: "serve: concurrent keep-alive client connections.")
+    var connections: Int = 8
 
     struct Measurement: Codable {
         var workload: String
@@ -65,7 +71,10 @@ struct BenchCommand: ParsableCommand {
             case "replay":
                 results.append(try replay(workspace))
                 continue
-            default: throw ValidationError("unknown workload \(workload) (ingest, analyze, infer, decide-legacy, decide-node, replay)")
+            case "serve":
+                results += try BenchServe.run(workspace, options: .init(seconds: seconds, connections: connections))
+                continue
+            default: throw ValidationError("unknown workload \(workload) (ingest, analyze, infer, decide-legacy, decide-node, replay, serve)")
             }
             let started = ContinuousClock.now
             let outcome = Pipeline.run(workspace: workspace, stages: stages)
