@@ -18,7 +18,9 @@ public struct CrashedSession: Sendable, Hashable, Codable {
         let loss: String
         switch (recordMode, maxUnrecorded) {
         case (.sync?, _): loss = "record sync: no acknowledged decision is missing"
-        case (.async?, let bound?): loss = "record async: at most \(bound) acknowledged decisions (the queue capacity) were not recorded"
+        case (.async?, let bound?):
+            loss = "record async: at most \(bound) acknowledged decisions (the queue capacity) were lost in the crash, "
+                + "besides any a full queue dropped (counted as dropped while it ran)"
         default: loss = "its record mode is unknown: how many acknowledged decisions were lost cannot be bounded"
         }
         return "previous serve session \(session) (started \(started)) did not stop: closed as crashed with \(decisionsCommitted) decisions committed; \(loss)"
