@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh --build-all          # build every target, run none
 #   scripts/fuzz.sh --list
 #
-# Targets: sandbox otlp jsonl bytejson policy threats workspace (one file each in Fuzz/Targets/).
+# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server (one file each in Fuzz/Targets/).
 # How it works (docs/fuzzing.md): NodewardCore and Yams are built by SwiftPM with the fuzzer and
 # address sanitizers into their own build folder (.build/fuzz), then each target file is linked
 # against those objects with swiftc. Nothing is added to the root package's products, so
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest)
+targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server)
 build=.build/fuzz
 configuration=${NODEWARD_FUZZ_CONFIGURATION:-release}
 
@@ -58,6 +58,7 @@ seed_corpus() {
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
     fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
+    server) sources=() ;;
   esac
   for file in "${sources[@]}"; do
     [ -f "$file" ] || continue
@@ -65,9 +66,10 @@ seed_corpus() {
     head -c 65536 "$file" > "$corpus/seed-$(echo "$file" | tr '/' '_')"
   done
   # Line formats: each line is also a seed on its own, so mutations start from single records.
-  if [ "$target" = otlp ] || [ "$target" = jsonl ] || [ "$target" = bytejson ]; then
+  if [ "$target" = otlp ] || [ "$target" = jsonl ] || [ "$target" = bytejson ] || [ "$target" = server ]; then
     local pattern='*.otlp.jsonl'
     [ "$target" = jsonl ] && pattern='*.steps.jsonl'
+    [ "$target" = server ] && pattern='*.steps.jsonl'
     for file in Samples/fleet/traces/$pattern; do
       [ -f "$file" ] || continue
       head -n 40 "$file" | split -l 1 -a 3 - "$corpus/seed-line-$(basename "$file")-"

@@ -26,52 +26,39 @@ public struct APIError: Error, Sendable, Hashable {
     }
 
     static func malformed(_ reason: String) -> APIError { APIError(status: 400, reason: reason) }
+    /// Shed load or an unavailable store: answered with `Retry-After`.
+    static func unavailable(_ reason: String) -> APIError { APIError(status: 503, reason: reason) }
 }
 
-/// Request bodies: `POST /v1/decisions` takes one step object, `POST /v1/decisions/batch` takes
-/// `{"steps": [step, ...]}`. Decoding is the JSONL reader's (`JSONLStepDecoding`), so a step means the
-/// same online and offline.
+/// Request bodies, decoded by `DecisionRequestDecoding` (NodewardCore: pure, fuzzed), failures mapped
+/// to HTTP statuses.
 public enum DecisionRequestDecoder {
-    static let parser = FoundationJSONParser(maxDepth: 64)
-
     public static func single(_ bytes: [UInt8]) throws(APIError) -> StepRequest {
-        let members = try object(bytes, what: "the body")
-        return try step(members, source: SourceLocation(file: "request", line: 1), prefix: "")
+        switch DecisionRequestDecoding.single(bytes[...]) {
+        case .success(let decoded): return StepRequest(decoded)
+        case .failure(let failure): throw APIError(failure)
+        }
     }
 
     public static func batch(_ bytes: [UInt8], maxSteps: Int) throws(APIError) -> [StepRequest] {
-        let members = try object(bytes, what: "the body")
-        guard let value = members["steps"] else { throw .malformed("missing required field \"steps\"") }
-        guard case .array(let items) = value else { throw .malformed("\"steps\" must be an array, found \(value.typeName)") }
-        guard items.count <= maxSteps else {
-            throw APIError(status: 413, reason: "\"steps\" has \(items.count) steps, over the batch limit of \(maxSteps)")
+        switch DecisionRequestDecoding.batch(bytes[...], maxSteps: maxSteps) {
+        case .success(let decoded): return decoded.map(StepRequest.init)
+        case .failure(let failure): throw APIError(failure)
         }
-        var requests: [StepRequest] = []
-        requests.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard case .object(let step) = item else { throw .malformed("steps[\(index)] must be an object, found \(item.typeName)") }
-            requests.append(try self.step(step, source: SourceLocation(file: "request", line: index + 1), prefix: "steps[\(index)]: "))
-        }
-        return requests
     }
+}
 
-    static func object(_ bytes: [UInt8], what: String) throws(APIError) -> [String: JSONValue] {
-        guard !bytes.isEmpty else { throw .malformed("\(what) is empty; send a JSON object") }
-        let value: JSONValue
-        do { value = try parser.parse(bytes[...]) } catch { throw .malformed("\(what) is not valid JSON") }
-        guard case .object(let members) = value else { throw .malformed("\(what) must be a JSON object, found \(value.typeName)") }
-        return members
+extension StepRequest {
+    init(_ decoded: DecisionRequestDecoding.Decoded) {
+        self.init(step: decoded.step, userRequest: decoded.userRequest, warnings: decoded.warnings)
     }
+}
 
-    static func step(_ members: [String: JSONValue], source: SourceLocation, prefix: String) throws(APIError) -> StepRequest {
-        var userRequest: String?
-        if let request = members["request"], request != .null {
-            guard let text = request.stringValue else { throw .malformed("\(prefix)\"request\" must be a string, found \(request.typeName)") }
-            userRequest = text
-        }
-        switch JSONLStepDecoding.decode(members, source: source) {
-        case .success(let decoded): return StepRequest(step: decoded.step, userRequest: userRequest, warnings: decoded.warnings)
-        case .failure(let failure): throw .malformed(prefix + failure.message)
+extension APIError {
+    init(_ failure: DecisionRequestDecoding.Failure) {
+        switch failure {
+        case .malformed(let reason): self.init(status: 400, reason: reason)
+        case .tooManySteps(let reason): self.init(status: 413, reason: reason)
         }
     }
 }

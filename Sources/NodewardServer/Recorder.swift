@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Logging
 import NodewardCore
 import NodewardStore
@@ -6,20 +6,24 @@ import ServiceLifecycle
 
 /// Where recorded decision pairs go. The store is the real one; tests use slow or failing sinks.
 public protocol DecisionSink: Sendable {
-    /// Writes one batch (one transaction); blocking is fine, it runs off the decision path.
+    /// Writes one batch (one transaction); blocking is fine, it runs on the recorder's own thread.
     func write(_ records: [DecisionRecord]) throws(Diagnostic)
     /// Called once after the last batch, when the sidecar stops.
     func finish(decisions: Int, failed: Bool)
 }
 
-/// The Nodeward store, in one `serve` session opened when the sidecar starts.
+/// The Nodeward store, in one `serve` session opened when the sidecar starts. Opening it first closes
+/// the serve sessions a crashed process left `running` (`recovered` says what they left).
 public struct StoreSink: DecisionSink {
     let database: NodewardDatabase
     let session: SessionID
+    public let recovered: [CrashedSession]
 
-    public init(path: String, inputs: String) throws(Diagnostic) {
+    public init(path: String, inputs: String, mode: RecordMode = .async, queueCapacity: Int = 0) throws(Diagnostic) {
         database = try NodewardDatabase(path: path)
-        session = try database.beginSession(kind: .serve, inputs: inputs)
+        recovered = try SessionRecovery.closeCrashedSessions(database)
+        let marker = SessionMarker(pid: Int(getpid()), mode: mode, queueCapacity: queueCapacity)
+        session = try database.beginSession(kind: .serve, inputs: inputs + marker.text)
     }
 
     public func write(_ records: [DecisionRecord]) throws(Diagnostic) {
@@ -32,8 +36,10 @@ public struct StoreSink: DecisionSink {
     }
 }
 
-/// The background task that drains the record queue into the sink in batches. On graceful shutdown
-/// (SIGTERM/SIGINT through the service group) it drains everything left, then finishes the session.
+/// The background task that writes the record queue into the sink, on a thread of its own (store
+/// writes block). It wakes at once for sync records, when a batch's worth is queued, or every
+/// `interval`. On graceful shutdown (SIGTERM/SIGINT through the service group, after the HTTP
+/// application has stopped) it drains everything left, then finishes the session.
 public struct RecorderService: Service {
     let queue: RecordQueue
     let sink: any DecisionSink
@@ -50,16 +56,37 @@ public struct RecorderService: Service {
     }
 
     public func run() async throws {
-        var failures = 0
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let interval = self.interval
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            failures += await drain()
+        let queue = self.queue
+        let failures = await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await runOnThread()
+            } onCancel: {
+                queue.close()
+            }
+        } onGracefulShutdown: {
+            queue.close()
         }
-        failures += await drain()
         let counts = queue.counts
         sink.finish(decisions: counts.recorded, failed: failures > 0)
-        logger.info("recorder stopped", metadata: ["recorded": "\(counts.recorded)", "dropped": "\(counts.dropped)", "failed": "\(counts.failed)"])
+        logger.info("recorder stopped", metadata: ["recorded": "\(counts.recorded)", "dropped": "\(counts.dropped)",
+                                                   "shed": "\(counts.shed)", "failed": "\(counts.failed)"])
+    }
+
+    private func runOnThread() async -> Int {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: loop()) }
+            thread.name = "nodeward-recorder"
+            thread.start()
+        }
+    }
+
+    /// Writes batches until the queue is closed and empty; returns the number of failed batches.
+    private func loop() -> Int {
+        var failures = 0
+        while let batch = queue.nextBatch(upTo: batchSize, maxWait: interval) {
+            if !write(batch) { failures += 1 }
+        }
+        return failures
     }
 
     /// Writes everything queued now, batch by batch; returns the number of failed batches.
@@ -67,25 +94,22 @@ public struct RecorderService: Service {
     public func drain() async -> Int {
         var failures = 0
         while true {
-            let batch = queue.take(upTo: batchSize)
-            if batch.isEmpty { return failures }
-            let sink = self.sink
-            // The store write blocks: run it on a dispatch thread, not on the cooperative pool.
-            let failure: Diagnostic? = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    do throws(Diagnostic) {
-                        try sink.write(batch)
-                        continuation.resume(returning: nil)
-                    } catch {
-                        continuation.resume(returning: error)
-                    }
-                }
-            }
-            queue.noteWritten(batch.count, failed: failure != nil)
-            if let failure {
-                failures += 1
-                logger.error("recording a batch failed", metadata: ["records": "\(batch.count)", "reason": "\(failure.description)"])
-            }
+            let batch = queue.takeBatch(upTo: batchSize)
+            if batch.records.isEmpty { return failures }
+            if !write(batch) { failures += 1 }
+        }
+    }
+
+    private func write(_ batch: RecordQueue.Batch) -> Bool {
+        guard !batch.records.isEmpty else { return true }
+        do throws(Diagnostic) {
+            try sink.write(batch.records)
+            queue.complete(batch, failed: false)
+            return true
+        } catch {
+            queue.complete(batch, failed: true)
+            logger.error("recording a batch failed", metadata: ["records": "\(batch.records.count)", "reason": "\(error.description)"])
+            return false
         }
     }
 }

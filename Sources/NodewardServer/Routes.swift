@@ -13,14 +13,14 @@ public enum SidecarRoutes {
             try await timed(sidecar, route: "decisions") {
                 let bytes = try await body(of: request, sidecar: sidecar)
                 let step = try DecisionRequestDecoder.single(bytes)
-                return json(sidecar.decide([step])[0])
+                return jsonBytes(ResponseJSON.single(try await sidecar.respond([step])[0]))
             }
         }
         router.post("/v1/decisions/batch") { request, _ in
             try await timed(sidecar, route: "batch") {
                 let bytes = try await body(of: request, sidecar: sidecar)
                 let steps = try DecisionRequestDecoder.batch(bytes, maxSteps: sidecar.configuration.maxBatchSteps)
-                return json(BatchResponse(results: sidecar.decide(steps)))
+                return jsonBytes(ResponseJSON.batch(try await sidecar.respond(steps)))
             }
         }
         router.post("/v1/reload") { _, _ in
@@ -35,9 +35,16 @@ public enum SidecarRoutes {
         return router
     }
 
-    /// Runs a decision handler, turning `APIError`s into JSON error responses and timing the rest.
+    /// Runs a decision handler when the in-flight limit admits it (503 otherwise), turning `APIError`s
+    /// into JSON error responses and timing the rest.
     static func timed(_ sidecar: ShadowSidecar, route: String, _ handler: () async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        guard sidecar.admit() else {
+            sidecar.rejected(status: 503)
+            return errorResponse(.unavailable("\(sidecar.configuration.maxInFlight) decision requests are in flight; retry later"),
+                                 retryAfter: sidecar.configuration.retryAfterSeconds)
+        }
+        defer { sidecar.leave() }
         do {
             let response = try await handler()
             sidecar.observeLatency(route: route, nanoseconds: (ContinuousClock.now - start).nanoseconds)
@@ -45,22 +52,32 @@ public enum SidecarRoutes {
         } catch let error as APIError {
             sidecar.rejected(status: error.status)
             sidecar.logger.notice("request rejected", metadata: ["route": "\(route)", "status": "\(error.status)", "reason": "\(error.reason)"])
-            return errorResponse(error)
+            return errorResponse(error, retryAfter: sidecar.configuration.retryAfterSeconds)
         }
     }
 
-    /// The body, at most `maxBodyBytes` (413 beyond: a declared length is refused before reading).
+    /// The body, at most `maxBodyBytes` (413 beyond: a declared length is refused before reading),
+    /// in full within `bodyTimeout` (408 beyond). The deadline is checked as chunks arrive; a client
+    /// that stops sending altogether is cut off by the connection's idle timeout.
     static func body(of request: Request, sidecar: ShadowSidecar) async throws -> [UInt8] {
         let limit = sidecar.configuration.maxBodyBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit {
             throw APIError(status: 413, reason: "the body is \(declared) bytes, over the limit of \(limit)")
         }
-        do {
-            var buffer = try await request.body.collect(upTo: limit)
-            return buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw APIError(status: 413, reason: "the body is over the limit of \(limit) bytes")
+        let deadline = ContinuousClock.now + sidecar.configuration.bodyTimeout
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(declared ?? 4_096)
+        for try await chunk in request.body {
+            guard bytes.count + chunk.readableBytes <= limit else {
+                throw APIError(status: 413, reason: "the body is over the limit of \(limit) bytes")
+            }
+            bytes.append(contentsOf: chunk.readableBytesView)
+            if ContinuousClock.now > deadline {
+                throw APIError(status: 408, reason: "the body did not arrive within \(sidecar.configuration.bodyTimeout)")
+            }
         }
+        return bytes
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
@@ -68,8 +85,14 @@ public enum SidecarRoutes {
                  body: .init(byteBuffer: ByteBuffer(bytes: APIJSON.encode(value))))
     }
 
-    static func errorResponse(_ error: APIError) -> Response {
-        json(ErrorBody(error: error.reason, status: error.status), status: HTTPResponse.Status(code: error.status))
+    static func jsonBytes(_ bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func errorResponse(_ error: APIError, retryAfter: Int = 1) -> Response {
+        var response = json(ErrorBody(error: error.reason, status: error.status), status: HTTPResponse.Status(code: error.status))
+        if error.status == 503 { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 }
 

@@ -21,6 +21,8 @@ public final class ShadowSidecar: Sendable {
         var reloads = 0
         var failedReloads = 0
         var lastReloadError: [String]?
+        var shed: [String: Int] = [:]
+        var crashedSessions: [CrashedSession] = []
     }
 
     public let configuration: SidecarConfiguration
@@ -33,6 +35,7 @@ public final class ShadowSidecar: Sendable {
     private let current: NIOLockedValueBox<EvaluationGeneration>
     private let reloading = NIOLock()
     private let stats = NIOLockedValueBox(Stats())
+    private let admission: Admission
     private let started = ContinuousClock.now
 
     public init(configuration: SidecarConfiguration, bundle: PolicyBundle, loader: @escaping Loader, logger: Logger,
@@ -41,6 +44,7 @@ public final class ShadowSidecar: Sendable {
         self.loader = loader
         self.logger = logger
         queue = RecordQueue(capacity: configuration.queueCapacity)
+        admission = Admission(limit: configuration.maxInFlight)
         let origin = ContinuousClock.now
         self.monotonicNanos = monotonicNanos ?? { (ContinuousClock.now - origin).nanoseconds }
         current = NIOLockedValueBox(EvaluationGeneration(bundle: bundle, number: 1, loadedAtNanos: Self.wallNanos(),
@@ -53,9 +57,39 @@ public final class ShadowSidecar: Sendable {
 
     // MARK: Deciding
 
+    /// Decides the steps and records them as the record mode says: async enqueues and answers at
+    /// once; sync answers only after the records are committed, and sheds (503) when the record
+    /// queue cannot take them or the store refuses them.
+    public func respond(_ requests: [StepRequest]) async throws(APIError) -> [DecisionResponse] {
+        guard configuration.recordMode == .sync else { return decide(requests) }
+        guard queue.reserve(requests.count) else {
+            shed("queue")
+            throw .unavailable("the record queue is full (\(queue.capacity) records); retry later")
+        }
+        let (responses, records) = evaluate(requests)
+        switch await queue.commitDurably(records, reserved: requests.count) {
+        case .committed:
+            return responses
+        case .failed:
+            shed("record-failed")
+            throw .unavailable("the decisions could not be recorded (the store refused the write); retry later")
+        case .closed:
+            shed("stopping")
+            throw .unavailable("the sidecar is stopping and records nothing more")
+        }
+    }
+
     /// Decides the steps in order, each in its run's context, all under the generation current when
-    /// the call began; enqueues the decision pairs for the store without waiting.
+    /// the call began; enqueues the decision pairs for the store without waiting (async recording).
     public func decide(_ requests: [StepRequest]) -> [DecisionResponse] {
+        let (responses, records) = evaluate(requests)
+        let dropped = queue.offer(records)
+        if dropped > 0 { logger.warning("record queue full; decisions not recorded", metadata: ["dropped": "\(dropped)"]) }
+        return responses
+    }
+
+    /// The decisions and their records, with counts and metrics updated; records nothing.
+    func evaluate(_ requests: [StepRequest]) -> ([DecisionResponse], [DecisionRecord]) {
         let generation = self.generation
         var responses: [DecisionResponse] = []
         var records: [DecisionRecord] = []
@@ -97,8 +131,6 @@ public final class ShadowSidecar: Sendable {
                 class: outcome.comparison, cutOver: cutOver, node: outcome.nodeId, provenance: outcome.provenance.map(\.step),
                 policyVersion: version.contentHash, canary: canary, warnings: request.warnings))
         }
-        let dropped = queue.offer(records)
-        if dropped > 0 { logger.warning("record queue full; decisions not recorded", metadata: ["dropped": "\(dropped)"]) }
         metrics.evicted(evictions)
         stats.withLockedValue { stats in
             for (comparison, count) in classes { stats.byClass[comparison, default: 0] += count }
@@ -106,7 +138,7 @@ public final class ShadowSidecar: Sendable {
             stats.nodeFailures += nodeFailures
             stats.evictions += evictions
         }
-        return responses
+        return (responses, records)
     }
 
     func isCutOver(_ tenant: String, canary: Bool) -> Bool {
@@ -191,14 +223,40 @@ public final class ShadowSidecar: Sendable {
             runs: .init(tracked: generation.runsTracked, capacity: configuration.maxRuns, evicted: stats.evictions.total,
                         expired: stats.evictions.expired, overCapacity: stats.evictions.overCapacity, reload: stats.evictions.reload),
             decisions: .init(total: byClass.values.reduce(0, +), byClass: byClass, canaries: stats.canaries, nodeFailures: stats.nodeFailures),
-            reloads: .init(succeeded: stats.reloads, failed: stats.failedReloads, lastError: stats.lastReloadError))
+            reloads: .init(succeeded: stats.reloads, failed: stats.failedReloads, lastError: stats.lastReloadError),
+            recordMode: configuration.recordMode,
+            inFlight: .init(current: admission.current, peak: admission.peak, limit: configuration.maxInFlight),
+            shed: stats.shed, crashedSessions: stats.crashedSessions)
     }
 
     public func metricsText() -> String {
-        metrics.render(queue: queue.counts, runs: generation.runsTracked)
+        metrics.render(queue: queue.counts, runs: generation.runsTracked, inFlight: admission.current)
     }
 
     func rejected(status: Int) { metrics.rejected(status: status) }
+
+    // MARK: Shedding
+
+    /// Admits a decision request when fewer than `maxInFlight` are being handled; false: shed it.
+    func admit() -> Bool {
+        if admission.enter() { return true }
+        shed("in-flight")
+        return false
+    }
+
+    func leave() { admission.leave() }
+
+    func shed(_ reason: String) {
+        metrics.shed(reason: reason)
+        stats.withLockedValue { $0.shed[reason, default: 0] += 1 }
+    }
+
+    /// What the serve sessions of crashed processes left (the store sink found them when it opened).
+    public func noteCrashedSessions(_ sessions: [CrashedSession]) {
+        guard !sessions.isEmpty else { return }
+        stats.withLockedValue { $0.crashedSessions += sessions }
+        metrics.crashed(sessions)
+    }
 
     func observeLatency(route: String, nanoseconds: Int64) { metrics.latency(route: route, nanoseconds: nanoseconds) }
 }
@@ -240,4 +298,45 @@ public struct SidecarStatus: Sendable, Hashable, Codable {
     public var runs: Runs
     public var decisions: Decisions
     public var reloads: Reloads
+
+    public struct InFlight: Sendable, Hashable, Codable {
+        public var current: Int
+        /// The most decision requests handled at once since start.
+        public var peak: Int
+        public var limit: Int
+    }
+
+    public var recordMode: RecordMode
+    public var inFlight: InFlight
+    /// Requests answered 503, by reason: `in-flight`, `queue` (sync), `record-failed`, `stopping`.
+    public var shed: [String: Int]
+    /// Serve sessions a previous process left running, closed at this start.
+    public var crashedSessions: [CrashedSession]
+}
+
+/// Counts decision requests in flight against a limit.
+final class Admission: Sendable {
+    private struct State {
+        var current = 0
+        var peak = 0
+    }
+
+    let limit: Int
+    private let state = NIOLockedValueBox(State())
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func enter() -> Bool {
+        state.withLockedValue { state in
+            guard state.current < limit else { return false }
+            state.current += 1
+            state.peak = max(state.peak, state.current)
+            return true
+        }
+    }
+
+    func leave() { state.withLockedValue { $0.current -= 1 } }
+
+    var current: Int { state.withLockedValue { $0.current } }
+    var peak: Int { state.withLockedValue { $0.peak } }
 }

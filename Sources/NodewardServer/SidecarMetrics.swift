@@ -9,11 +9,15 @@ import Prometheus
 final class SidecarMetrics: Sendable {
     static let decisionsName = "nodeward_shadow_decisions_total"
     static let latencyName = "nodeward_shadow_request_duration_seconds"
+    static let shedName = "nodeward_shadow_shed_requests_total"
+    static let crashedName = "nodeward_shadow_crashed_sessions"
+    static let lossBoundName = "nodeward_shadow_crashed_unrecorded_max"
 
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     private let queueDepth: CoreMetrics.Gauge
     private let runsTracked: CoreMetrics.Gauge
+    private let inFlight: CoreMetrics.Gauge
     private let reported: NIOLockedValueBox<RecordQueue.Counts>
 
     init() {
@@ -26,13 +30,18 @@ final class SidecarMetrics: Sendable {
         self.factory = factory
         queueDepth = CoreMetrics.Gauge(label: "nodeward_shadow_queue_depth", factory: factory)
         runsTracked = CoreMetrics.Gauge(label: "nodeward_shadow_runs_tracked", factory: factory)
+        inFlight = CoreMetrics.Gauge(label: "nodeward_shadow_in_flight_requests", factory: factory)
         reported = NIOLockedValueBox(RecordQueue.Counts())
         // Series that should exist from the start, so a dashboard sees zeros rather than gaps.
         for name in ["nodeward_shadow_records_dropped_total", "nodeward_shadow_records_written_total",
-                     "nodeward_shadow_record_failures_total"] {
+                     "nodeward_shadow_record_failures_total", "nodeward_shadow_records_shed_total"] {
             CoreMetrics.Counter(label: name, factory: factory).increment(by: 0)
         }
         for reason in ["expired", "capacity", "reload"] { evicted(reason: reason, count: 0) }
+        for reason in ["in-flight", "queue", "record-failed", "stopping"] {
+            CoreMetrics.Counter(label: Self.shedName, dimensions: [("reason", reason)], factory: factory).increment(by: 0)
+        }
+        CoreMetrics.Gauge(label: Self.crashedName, factory: factory).record(0)
     }
 
     func decision(_ comparison: ComparisonClass, tenant: String, workflow: String) {
@@ -58,6 +67,19 @@ final class SidecarMetrics: Sendable {
         CoreMetrics.Counter(label: "nodeward_shadow_rejected_requests_total", dimensions: [("status", String(status))], factory: factory).increment()
     }
 
+    /// A request answered 503 with `Retry-After`.
+    func shed(reason: String) {
+        CoreMetrics.Counter(label: Self.shedName, dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
+    /// Serve sessions found crashed at start, and the most acknowledged decisions they may have lost
+    /// (-1: unbounded, the session did not say how it recorded).
+    func crashed(_ sessions: [CrashedSession]) {
+        CoreMetrics.Gauge(label: Self.crashedName, factory: factory).record(sessions.count)
+        let bounds = sessions.map { $0.maxUnrecorded ?? -1 }
+        CoreMetrics.Gauge(label: Self.lossBoundName, factory: factory).record(bounds.contains(-1) ? -1 : bounds.reduce(0, +))
+    }
+
     func reload(succeeded: Bool) {
         CoreMetrics.Counter(label: "nodeward_shadow_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")], factory: factory).increment()
     }
@@ -72,16 +94,18 @@ final class SidecarMetrics: Sendable {
     }
 
     /// Prometheus text; queue totals are brought up to date first (counters advance by the delta).
-    func render(queue: RecordQueue.Counts, runs: Int) -> String {
+    func render(queue: RecordQueue.Counts, runs: Int, inFlight: Int) -> String {
         queueDepth.record(queue.depth)
         runsTracked.record(runs)
+        self.inFlight.record(inFlight)
         let previous = reported.withLockedValue { reported in
             defer { reported = queue }
             return reported
         }
         let deltas = [("nodeward_shadow_records_dropped_total", queue.dropped - previous.dropped),
                       ("nodeward_shadow_records_written_total", queue.recorded - previous.recorded),
-                      ("nodeward_shadow_record_failures_total", queue.failed - previous.failed)]
+                      ("nodeward_shadow_record_failures_total", queue.failed - previous.failed),
+                      ("nodeward_shadow_records_shed_total", queue.shed - previous.shed)]
         for (name, delta) in deltas where delta > 0 { CoreMetrics.Counter(label: name, factory: factory).increment(by: delta) }
         return registry.emitToString()
     }

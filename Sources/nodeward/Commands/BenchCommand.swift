@@ -43,8 +43,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Run each workload this many times; the median run is reported.")
     var `repeat`: Int = 1
 
-    @Option(help: "serve: seconds of load per phase.")
+    @Option(help: "serve: seconds of load per row.")
     var seconds: Double = 5
+
+    @Option(help: "serve: concurrent keep-alive client connections.")
+    var connections: Int = 8
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -140,7 +143,7 @@ struct BenchCommand: ParsableCommand {
                 })
                 if let failure { throw failure }
             case .serve:
-                results += try BenchServe.run(workspace: input, seconds: seconds)
+                results += try BenchServe.run(input, options: .init(seconds: seconds, connections: connections))
             case .ingest, .ingestOTLP, .ingestJSONL, .infer, .analyze:
                 let stages: Pipeline.Stages = workload == .infer ? .init(infer: InferenceOptions())
                     : workload == .analyze ? .init(analyze: AnalyzerOptions()) : .init()

@@ -4,6 +4,8 @@ import Logging
 import NodewardCore
 import NodewardServer
 
+extension RecordMode: ExpressibleByArgument {}
+
 /// `nodeward shadow serve`: the online shadow sidecar (docs/shadow.md, "Online: the sidecar").
 struct ShadowServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,8 +50,23 @@ struct ShadowServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-batch"), help: "Most steps in one batch request (413 beyond).")
     var maxBatch = 1_000
 
-    @Option(name: .customLong("queue-capacity"), help: "Decisions waiting for the store; beyond it they are dropped and counted.")
+    @Option(help: ArgumentHelp("async (default: answered at once, recorded in the background; a crash loses at most --queue-capacity acknowledged records, reported at the next start) or sync (answered only after the record is committed; group commit).", valueName: "async|sync"))
+    var record: RecordMode = .async
+
+    @Option(name: .customLong("queue-capacity"), help: "Decisions waiting for the store; beyond it async records are dropped and counted, sync requests get 503.")
     var queueCapacity = 65_536
+
+    @Option(name: .customLong("max-in-flight"), help: "Decision requests handled at once; beyond it 503 with Retry-After.")
+    var maxInFlight = 256
+
+    @Option(name: .customLong("max-connections"), help: "Open connections; beyond it new ones wait in the listen backlog.")
+    var maxConnections = 1_024
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (between or inside requests) before it is closed.")
+    var idleTimeout = 30
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive in full (408 beyond).")
+    var bodyTimeout = 10
 
     @Option(name: .customLong("max-runs"), help: "Runs whose per-run state is kept (least recently used evicted first).")
     var maxRuns = 50_000
@@ -62,8 +79,13 @@ struct ShadowServeCommand: AsyncParsableCommand {
             throw ValidationError("give a workspace folder, or both --tenants and --policies")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard maxBodyBytes > 0, maxBatch > 0, queueCapacity >= 0, maxRuns > 0, runTTL > 0 else {
+        guard maxBodyBytes > 0, maxBatch > 0, queueCapacity >= 0, maxRuns > 0, runTTL > 0, maxInFlight > 0, maxConnections > 0,
+              idleTimeout > 0, bodyTimeout > 0 else {
             throw ValidationError("limits must be positive")
+        }
+        if record == .sync && noStore { throw ValidationError("--record sync needs a store; drop --no-store") }
+        if record == .sync && queueCapacity < maxBatch {
+            throw ValidationError("--record sync needs --queue-capacity at least --max-batch, or every full batch is shed")
         }
     }
 
@@ -88,24 +110,32 @@ struct ShadowServeCommand: AsyncParsableCommand {
         configuration.queueCapacity = queueCapacity
         configuration.maxRuns = maxRuns
         configuration.runTTL = .seconds(runTTL)
+        configuration.recordMode = record
+        configuration.maxInFlight = maxInFlight
+        configuration.maxConnections = maxConnections
+        configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.bodyTimeout = .seconds(bodyTimeout)
         let unknown = configuration.cutOverTenants.subtracting(bundle.tenants).sorted()
         if !unknown.isEmpty { Terminal.err("warning: --cutover names tenants with no sandbox: \(unknown.joined(separator: ", "))") }
 
         var logger = Logger(label: "nodeward.shadow")
         logger.logLevel = .info
         let sidecar = ShadowSidecar(configuration: configuration, bundle: bundle, loader: { source.load() }, logger: logger)
-        let sink: (any DecisionSink)?
+        let sink: StoreSink?
         if noStore {
             sink = nil
         } else {
             let path = ShadowRunner.storePath(explicit: store, workspace: resolved)
             do throws(Diagnostic) {
-                sink = try StoreSink(path: path, inputs: source.description)
+                sink = try StoreSink(path: path, inputs: source.description, mode: record, queueCapacity: queueCapacity)
             } catch {
                 Terminal.err(error.description)
                 throw NodewardExit.badInput
             }
-            Terminal.err("recording decisions in \(path)")
+            let crashed = sink?.recovered ?? []
+            for session in crashed { Terminal.err("warning: \(session.logLine)") }
+            sidecar.noteCrashedSessions(crashed)
+            Terminal.err("recording decisions in \(path) (record \(record.rawValue))")
         }
         Terminal.err("shadow sidecar: \(bundle.sets.count) workflows, \(bundle.sandboxes.count) tenants, cut over: \(configuration.cutOverTenants.sorted().joined(separator: ", ").ifEmpty("none"))")
         let host = self.host
