@@ -122,6 +122,13 @@ public final class LoopbackConnection {
         return reply
     }
 
+    /// True when bytes (or the close) from the server are waiting to be read, without reading them.
+    public func hasIncoming(within timeout: Double) -> Bool {
+        if start < buffer.count { return true }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, Int32(timeout * 1000)) > 0
+    }
+
     /// True when the server has closed the connection (waits up to `timeout` seconds for it).
     public func isClosedByPeer(within timeout: Double) -> Bool {
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
