@@ -38,7 +38,7 @@ for size in "${sizes[@]}"; do
 import json, sys
 for row in json.load(sys.stdin):
     mib = row["megabytesPerSecond"] if row["bytes"] else "-"
-    print(f"| {row[\"steps\"]:,} | {row[\"workload\"]} | {row[\"seconds\"]:.2f} | {row[\"stepsPerSecond\"]:,} | {mib} | {row[\"peakRSSMegabytes\"]} |")
+    print("| {:,} | {} | {:.2f} | {:,} | {} | {} |".format(row["steps"], row["workload"], row["seconds"], row["stepsPerSecond"], mib, row["peakRSSMegabytes"]))
 '
   done
 done
