@@ -73,9 +73,15 @@ public struct RecorderService: Service {
     }
 
     private func runOnThread() async -> Int {
+        await Self.onThread("nodeward-recorder") { loop() }
+    }
+
+    /// Store writes block, so they never run on Swift's cooperative pool: that pool (one thread per
+    /// core) also runs every HTTP handler, and a handler waiting on it is a request not answered.
+    private static func onThread(_ name: String, _ body: @escaping @Sendable () -> Int) async -> Int {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: loop()) }
-            thread.name = "nodeward-recorder"
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = name
             thread.start()
         }
     }
@@ -89,14 +95,17 @@ public struct RecorderService: Service {
         return failures
     }
 
-    /// Writes everything queued now, batch by batch; returns the number of failed batches.
+    /// Writes everything queued now, batch by batch, on a thread of its own; returns the number of
+    /// failed batches.
     @discardableResult
     public func drain() async -> Int {
-        var failures = 0
-        while true {
-            let batch = queue.takeBatch(upTo: batchSize)
-            if batch.records.isEmpty { return failures }
-            if !write(batch) { failures += 1 }
+        await Self.onThread("nodeward-recorder-drain") {
+            var failures = 0
+            while true {
+                let batch = queue.takeBatch(upTo: batchSize)
+                if batch.records.isEmpty { return failures }
+                if !write(batch) { failures += 1 }
+            }
         }
     }
 

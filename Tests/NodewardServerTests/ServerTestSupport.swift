@@ -103,3 +103,21 @@ final class CollectingSink: DecisionSink, Sendable {
 
     func finish(decisions: Int, failed: Bool) { finished.withLockedValue { $0 = true } }
 }
+
+/// Runs blocking work (plain sockets, group waits) on a thread of its own and awaits it. Blocking a
+/// thread of Swift's cooperative pool instead starves the in-process sidecar under test, whose
+/// handlers run on that pool: with the pool's few threads parked in waits that need the sidecar to
+/// answer, nothing answers. That, not the record queue, was the overload hang of issue #8.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// A loopback connection whose reads give up after `timeout` seconds, so a reply that never comes
+/// fails the test instead of hanging it.
+func testConnection(port: Int, timeout: Double = 20) throws -> LoopbackConnection {
+    let connection = try LoopbackConnection(port: port)
+    connection.setReceiveTimeout(seconds: timeout)
+    return connection
+}
