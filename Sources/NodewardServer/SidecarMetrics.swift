@@ -19,6 +19,17 @@ final class SidecarMetrics: Sendable {
     private let runsTracked: CoreMetrics.Gauge
     private let inFlight: CoreMetrics.Gauge
     private let reported: NIOLockedValueBox<RecordQueue.Counts>
+    /// The per-decision counters and per-route timers, made once per label set: making one through the
+    /// factory on every decision cost a registry lock, a label lookup and an allocation each time. The
+    /// label sets are few (classes × the bundle's tenants and workflows, plus `other`).
+    private let decisionCounters = NIOLockedValueBox<[DecisionSeries: CoreMetrics.Counter]>([:])
+    private let latencyTimers = NIOLockedValueBox<[String: CoreMetrics.Timer]>([:])
+
+    private struct DecisionSeries: Hashable {
+        var comparison: ComparisonClass
+        var tenant: String
+        var workflow: String
+    }
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -45,12 +56,26 @@ final class SidecarMetrics: Sendable {
     }
 
     func decision(_ comparison: ComparisonClass, tenant: String, workflow: String) {
-        CoreMetrics.Counter(label: Self.decisionsName, dimensions: [("class", comparison.rawValue), ("tenant", tenant), ("workflow", workflow)],
-                factory: factory).increment()
+        let series = DecisionSeries(comparison: comparison, tenant: tenant, workflow: workflow)
+        let counter = decisionCounters.withLockedValue { counters in
+            if let counter = counters[series] { return counter }
+            let counter = CoreMetrics.Counter(label: Self.decisionsName, dimensions: [
+                ("class", comparison.rawValue), ("tenant", tenant), ("workflow", workflow),
+            ], factory: factory)
+            counters[series] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     func latency(route: String, nanoseconds: Int64) {
-        CoreMetrics.Timer(label: Self.latencyName, dimensions: [("route", route)], factory: factory).recordNanoseconds(nanoseconds)
+        let timer = latencyTimers.withLockedValue { timers in
+            if let timer = timers[route] { return timer }
+            let timer = CoreMetrics.Timer(label: Self.latencyName, dimensions: [("route", route)], factory: factory)
+            timers[route] = timer
+            return timer
+        }
+        timer.recordNanoseconds(nanoseconds)
     }
 
     func evicted(reason: String, count: Int) {
