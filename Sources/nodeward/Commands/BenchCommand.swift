@@ -28,8 +28,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Trace files or folders (repeatable).", valueName: "path"))
     var traces: [String] = []
 
-    @Option(help: "Workloads, comma-separated: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var workloads: String = "ingest-jsonl,infer"
+    @Option(help: "Workloads, comma-separated: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")). Default: ingest,infer on a workspace; ingest-jsonl,infer on generated data.")
+    var workloads: String?
 
     @Option(help: "Generated data: this many steps. With a workspace: decide-legacy and decide-node decide at most about this many steps (whole runs).")
     var steps: Int?
@@ -88,7 +88,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         var requested: [Workload] = []
-        for name in workloads.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        // On a workspace the default reads its traces; generating a million steps is for no workspace.
+        let named = workloads ?? (workspace == nil && traces.isEmpty ? "ingest-jsonl,infer" : "ingest,infer")
+        for name in named.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let workload = Workload(rawValue: name) else {
                 throw ValidationError("unknown workload \(name) (\(Workload.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
