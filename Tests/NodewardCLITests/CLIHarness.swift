@@ -23,7 +23,18 @@ enum CLI {
         return packageRoot.appendingPathComponent(".build/debug/nodeward")
     }
 
-    static func run(_ arguments: [String], in directory: URL = packageRoot) throws -> CLIResult {
+    /// Runs the binary on a thread of its own: waiting for it on a thread of Swift's cooperative pool
+    /// (two threads here, and it does not grow) would stall every other test, among them the ones
+    /// whose in-process sidecar answers on that pool.
+    static func run(_ arguments: [String], in directory: URL = packageRoot) async throws -> CLIResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments, in: directory) }) }
+        }
+    }
+
+    /// Runs the binary and waits on the calling thread: only for tests whose whole flow is blocking
+    /// (the SIGINT and SIGKILL tests drive processes and sockets step by step).
+    static func runBlocking(_ arguments: [String], in directory: URL = packageRoot) throws -> CLIResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

@@ -8,11 +8,11 @@ import Testing
         try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
     }
 
-    @Test func exportWritesTheBundleAndReadingCommittedPoliciesGivesTheSameBytes() throws {
+    @Test func exportWritesTheBundleAndReadingCommittedPoliciesGivesTheSameBytes() async throws {
         let root = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let generated = root.appendingPathComponent("generated"), fromFolder = root.appendingPathComponent("read")
-        let first = try CLI.run(["policy", "export", Self.fleet, "--format", "cedar", "--out", generated.path, "--requests"])
+        let first = try await CLI.run(["policy", "export", Self.fleet, "--format", "cedar", "--out", generated.path, "--requests"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.split(separator: "\n").map { URL(fileURLWithPath: String($0)).lastPathComponent }
                 == ["policies.cedar", "schema.cedarschema", "entities.json", "requests.jsonl"])
@@ -22,16 +22,16 @@ import Testing
         #expect(try read(generated, "requests.jsonl").split(separator: "\n").count == 16_324)
 
         let folder = root.appendingPathComponent("policies").path
-        #expect(try CLI.run(["policy", "generate", Self.fleet, "--policies", folder]).status == 0)
-        let second = try CLI.run(["policy", "export", Self.fleet, "--policies", folder, "--out", fromFolder.path])
+        #expect(try await CLI.run(["policy", "generate", Self.fleet, "--policies", folder]).status == 0)
+        let second = try await CLI.run(["policy", "export", Self.fleet, "--policies", folder, "--out", fromFolder.path])
         #expect(second.status == 0, "\(second.stderr)")
         for name in ["policies.cedar", "schema.cedarschema", "entities.json"] {
             #expect(try self.read(fromFolder, name) == self.read(generated, name), "\(name)")
         }
     }
 
-    @Test func anUnknownFormatIsAUsageError() throws {
-        let result = try CLI.run(["policy", "export", Self.fleet, "--format", "rego"])
+    @Test func anUnknownFormatIsAUsageError() async throws {
+        let result = try await CLI.run(["policy", "export", Self.fleet, "--format", "rego"])
         #expect(result.status == 64)
     }
 }

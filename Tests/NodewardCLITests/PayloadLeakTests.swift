@@ -39,7 +39,7 @@ import Testing
         return texts
     }
 
-    @Test func plantedSecretsAppearInNoReportLogOrStoreRow() throws {
+    @Test func plantedSecretsAppearInNoReportLogOrStoreRow() async throws {
         let root = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let workspace = root.appendingPathComponent("ws")
@@ -59,19 +59,19 @@ import Testing
                           ["shadow", "replay", workspace.path, "--store", store, "--format", "json"],
                           ["analyze", workspace.path, "--format", "json"],
                           ["infer", workspace.path, "--format", "yaml", "--no-write"]] {
-            let result = try CLI.run(arguments)
+            let result = try await CLI.run(arguments)
             #expect(result.status == 0, "\(arguments[0]): \(result.stderr)")
             outputs.append(("\(arguments.prefix(2)) stdout", result.stdout))
             outputs.append(("\(arguments.prefix(2)) stderr", result.stderr))
         }
         outputs += try Self.allText(under: out)
         for table in ["sessions", "policy_versions", "runs", "steps", "decisions"] {
-            let rows = try CLI.run(["store", "query", "SELECT * FROM \(table)", "--store", store, "--format", "json", "--limit", "100000"])
+            let rows = try await CLI.run(["store", "query", "SELECT * FROM \(table)", "--store", store, "--format", "json", "--limit", "100000"])
             #expect(rows.status == 0, "\(rows.stderr)")
             #expect(rows.stdout.count > 20, "\(table) has rows")
             outputs.append(("store \(table)", rows.stdout))
         }
-        let steps = try CLI.run(["store", "query", "SELECT argument_names FROM steps WHERE argument_names LIKE '%memo%' LIMIT 1",
+        let steps = try await CLI.run(["store", "query", "SELECT argument_names FROM steps WHERE argument_names LIKE '%memo%' LIMIT 1",
                                  "--store", store, "--format", "json"])
         #expect(steps.stdout.contains("memo"), "the store keeps argument names, so the planted argument reached it")
         let leaks = outputs.filter { $0.1.contains(Self.marker) }.map(\.0)

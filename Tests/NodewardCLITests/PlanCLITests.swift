@@ -7,9 +7,9 @@ import Testing
     static let fleet = "Samples/fleet"
     static let snapshots = CLI.packageRoot.appendingPathComponent("Tests/NodewardCLITests/Snapshots")
 
-    static func plan(_ extra: [String]) throws -> (CLIResult, URL) {
+    static func plan(_ extra: [String]) async throws -> (CLIResult, URL) {
         let out = try CLI.temporaryDirectory()
-        let result = try CLI.run(["plan", fleet, "--out", out.path, "--no-store"] + extra)
+        let result = try await CLI.run(["plan", fleet, "--out", out.path, "--no-store"] + extra)
         return (result, out)
     }
 
@@ -26,8 +26,8 @@ import Testing
         #expect(actual == expected, "\(name) differs from its snapshot; re-record with NODEWARD_RECORD_SNAPSHOTS=1 if the change is intended")
     }
 
-    @Test func planWritesEveryReportMatchesTheSnapshotsAndReportRendersTheSame() throws {
-        let (result, out) = try Self.plan(["--format", "markdown"])
+    @Test func planWritesEveryReportMatchesTheSnapshotsAndReportRendersTheSame() async throws {
+        let (result, out) = try await Self.plan(["--format", "markdown"])
         defer { try? FileManager.default.removeItem(at: out) }
         #expect(result.status == 0, "\(result.stderr)")
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
@@ -56,56 +56,56 @@ import Testing
         #expect(policyLines[line - 1] == "- id: tool_call.email.send")
 
         // `report` renders the written plan.json into the same Markdown.
-        let report = try CLI.run(["report", "--from", out.appendingPathComponent("plan.json").path, "--format", "markdown"])
+        let report = try await CLI.run(["report", "--from", out.appendingPathComponent("plan.json").path, "--format", "markdown"])
         #expect(report.status == 0)
         #expect(report.stdout == markdown)
-        let missing = try CLI.run(["report", "--from", out.appendingPathComponent("nope.json").path])
+        let missing = try await CLI.run(["report", "--from", out.appendingPathComponent("nope.json").path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("run `nodeward plan` first"))
     }
 
-    @Test func theGateFailsOnlyOnConditionsThatOccur() throws {
-        let (pass, out1) = try Self.plan(["--fail-on", "unknown-step", "--format", "json"])
+    @Test func theGateFailsOnlyOnConditionsThatOccur() async throws {
+        let (pass, out1) = try await Self.plan(["--fail-on", "unknown-step", "--format", "json"])
         defer { try? FileManager.default.removeItem(at: out1) }
         #expect(pass.status == 0, "\(pass.stderr)")
         let verdict = try #require((try JSONSerialization.jsonObject(with: Data(pass.stdout.utf8)) as? [String: Any])?["verdict"] as? [String: Any])
         #expect(verdict["status"] as? String == "pass")
         #expect(verdict["gate"] as? [String] == ["unknown-step"])
 
-        let (fail, out2) = try Self.plan(["--fail-on", "widened,risk", "--format", "text"])
+        let (fail, out2) = try await Self.plan(["--fail-on", "widened,risk", "--format", "text"])
         defer { try? FileManager.default.removeItem(at: out2) }
         #expect(fail.status == 1)
         #expect(fail.stderr.contains("Gate (widened, risk): FAIL on widened, risk."))
         // The failing plan still wrote its report, so CI can post it.
         #expect(FileManager.default.fileExists(atPath: out2.appendingPathComponent("plan.md").path))
-        let check = try CLI.run(["report", "--from", out2.appendingPathComponent("plan.json").path, "--check", "--format", "text"])
+        let check = try await CLI.run(["report", "--from", out2.appendingPathComponent("plan.json").path, "--check", "--format", "text"])
         #expect(check.status == 1)
 
-        let usage = try CLI.run(["plan", Self.fleet, "--fail-on", "widened,sideways"])
+        let usage = try await CLI.run(["plan", Self.fleet, "--fail-on", "widened,sideways"])
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("unknown --fail-on condition sideways"))
-        let bad = try CLI.run(["plan", "/nonexistent/workspace"])
+        let bad = try await CLI.run(["plan", "/nonexistent/workspace"])
         #expect(bad.status == 2)
     }
 
-    @Test func aBaselineWithNarrowerPoliciesGatesOnPolicyWidened() throws {
+    @Test func aBaselineWithNarrowerPoliciesGatesOnPolicyWidened() async throws {
         let baseline = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: baseline) }
-        let strict = try CLI.run(["policy", "generate", Self.fleet, "--strictness", "strict", "--policies", baseline.path])
+        let strict = try await CLI.run(["policy", "generate", Self.fleet, "--strictness", "strict", "--policies", baseline.path])
         #expect(strict.status == 0, "\(strict.stderr)")
-        let (result, out) = try Self.plan(["--baseline", baseline.path, "--fail-on", "policy-widened", "--format", "markdown"])
+        let (result, out) = try await Self.plan(["--baseline", baseline.path, "--fail-on", "policy-widened", "--format", "markdown"])
         defer { try? FileManager.default.removeItem(at: out) }
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("## Policy changes against the baseline"))
         #expect(result.stdout.contains("| widened |"))
     }
 
-    @Test func theMarkdownOfALargeFleetStaysUnderTheCommentLimit() throws {
+    @Test func theMarkdownOfALargeFleetStaysUnderTheCommentLimit() async throws {
         let fleet = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: fleet) }
-        let generated = try CLI.run(["generate", "--out", fleet.path, "--runs", "3000", "--tenants", "400", "--format", "jsonl", "--force"])
+        let generated = try await CLI.run(["generate", "--out", fleet.path, "--runs", "3000", "--tenants", "400", "--format", "jsonl", "--force"])
         #expect(generated.status == 0, "\(generated.stderr)")
-        let result = try CLI.run(["plan", fleet.path, "--no-store", "--format", "markdown"])
+        let result = try await CLI.run(["plan", fleet.path, "--no-store", "--format", "markdown"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.utf8.count <= 60_000)
         #expect(result.stdout.contains("more tenants in plan.html and plan.json (the most disputed are shown)."))

@@ -5,10 +5,10 @@ import Testing
 @Suite(.serialized) struct PolicyEvaluateCLITests {
     static let fleet = "Samples/fleet"
 
-    @Test func evaluateTimeSplitPrintsEveryStrictnessAsJSONAndWritesNoPolicies() throws {
+    @Test func evaluateTimeSplitPrintsEveryStrictnessAsJSONAndWritesNoPolicies() async throws {
         let policies = CLI.packageRoot.appendingPathComponent("Samples/fleet/policies")
         let existed = FileManager.default.fileExists(atPath: policies.path)
-        let result = try CLI.run(["policy", "generate", Self.fleet, "--evaluate", "--split", "time", "--format", "json"])
+        let result = try await CLI.run(["policy", "generate", Self.fleet, "--evaluate", "--split", "time", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("read 5 tenant sandboxes, 2,000 runs, 16,324 steps, 16 incident labels"))
         #expect(FileManager.default.fileExists(atPath: policies.path) == existed)
@@ -24,13 +24,13 @@ import Testing
         #expect((rows[2]["falseDenies"] as? Int ?? 0) > 0)
     }
 
-    @Test func evaluateOneStrictnessAsTextAndRejectsGraphs() throws {
-        let text = try CLI.run(["policy", "generate", Self.fleet, "--evaluate", "--split", "time", "--strictness", "balanced"])
+    @Test func evaluateOneStrictnessAsTextAndRejectsGraphs() async throws {
+        let text = try await CLI.run(["policy", "generate", Self.fleet, "--evaluate", "--split", "time", "--strictness", "balanced"])
         #expect(text.status == 0)
         #expect(text.stdout.contains("Policy generalization on held-out runs"))
         #expect(text.stdout.contains("time   balanced"))
         #expect(!text.stdout.contains("permissive  "))
-        let usage = try CLI.run(["policy", "generate", Self.fleet, "--evaluate", "--graphs", "Samples/fleet/graphs"])
+        let usage = try await CLI.run(["policy", "generate", Self.fleet, "--evaluate", "--graphs", "Samples/fleet/graphs"])
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("--evaluate infers graphs per fold"))
     }

@@ -11,8 +11,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func analyzeJSONReportsTheSeededRisksAndIncidents() throws {
-        let result = try CLI.run(["analyze", Self.fleet, "--format", "json"])
+    @Test func analyzeJSONReportsTheSeededRisksAndIncidents() async throws {
+        let result = try await CLI.run(["analyze", Self.fleet, "--format", "json"])
         #expect(result.status == 0)
         #expect(result.stderr.contains("read 5 tenant sandboxes, 2,000 runs, 16,324 steps from 6 trace files"))
         let report = try Self.json(result.stdout)
@@ -40,17 +40,17 @@ import Testing
         #expect(traces["skippedTotal"] as? Int == 0)
     }
 
-    @Test func inferIsDeterministicAndCompareSeesNoChange() throws {
+    @Test func inferIsDeterministicAndCompareSeesNoChange() async throws {
         let first = try CLI.temporaryDirectory(), second = try CLI.temporaryDirectory()
         defer {
             try? FileManager.default.removeItem(at: first)
             try? FileManager.default.removeItem(at: second)
         }
-        let one = try CLI.run(["infer", Self.fleet, "--graphs", first.path, "--format", "mermaid"])
+        let one = try await CLI.run(["infer", Self.fleet, "--graphs", first.path, "--format", "mermaid"])
         #expect(one.status == 0)
         #expect(one.stdout.hasPrefix("%% crm-enrichment\nflowchart TD\n"))
         #expect(one.stderr.contains("held-out fitness"))
-        let two = try CLI.run(["infer", Self.fleet, "--graphs", second.path, "--format", "json", "--compare", first.path, "--fail-on-change"])
+        let two = try await CLI.run(["infer", Self.fleet, "--graphs", second.path, "--format", "json", "--compare", first.path, "--fail-on-change"])
         #expect(two.status == 0)
         #expect(two.stdout.contains("\"workflows\" : [\n\n  ]") || two.stdout.contains("\"workflows\" : []"))
         for name in try FileManager.default.contentsOfDirectory(atPath: first.path) {
@@ -62,14 +62,14 @@ import Testing
         let edited = first.appendingPathComponent("inbox-triage.yaml")
         let text = try String(contentsOf: edited, encoding: .utf8)
         try text.replacingOccurrences(of: "workflow: inbox-triage", with: "workflow: inbox-triage-old").write(to: edited, atomically: true, encoding: .utf8)
-        let three = try CLI.run(["infer", Self.fleet, "--no-write", "--compare", first.path, "--fail-on-change"])
+        let three = try await CLI.run(["infer", Self.fleet, "--no-write", "--compare", first.path, "--fail-on-change"])
         #expect(three.status == 1)
         #expect(three.stdout.contains("inbox-triage (new)"))
         #expect(three.stdout.contains("inbox-triage-old (vanished)"))
     }
 
-    @Test func inferredGraphsFlagTheSeededIncidentsAsRare() throws {
-        let result = try CLI.run(["infer", Self.fleet, "--no-write", "--format", "json"])
+    @Test func inferredGraphsFlagTheSeededIncidentsAsRare() async throws {
+        let result = try await CLI.run(["infer", Self.fleet, "--no-write", "--format", "json"])
         #expect(result.status == 0)
         let graphs = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(graphs.compactMap { $0["workflow"] as? String } == ["crm-enrichment", "inbox-triage", "invoice-processing", "support-ticket-summary"])
@@ -96,10 +96,10 @@ import Testing
 
     /// The committed graphs are a byte-exact snapshot of inference on the sample; after an intended change
     /// to inference, re-record them with `swift run nodeward infer Samples/fleet`.
-    @Test func committedSampleGraphsMatchAFreshInference() throws {
+    @Test func committedSampleGraphsMatchAFreshInference() async throws {
         let fresh = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: fresh) }
-        let result = try CLI.run(["infer", Self.fleet, "--graphs", fresh.path, "--compare", "Samples/fleet/graphs", "--fail-on-change"])
+        let result = try await CLI.run(["infer", Self.fleet, "--graphs", fresh.path, "--compare", "Samples/fleet/graphs", "--fail-on-change"])
         #expect(result.status == 0, "graphs changed; re-record with `swift run nodeward infer Samples/fleet`:\n\(result.stdout)")
         #expect(result.stdout.contains("No changes"))
         let committed = CLI.packageRoot.appendingPathComponent("Samples/fleet/graphs")
@@ -111,50 +111,50 @@ import Testing
         }
     }
 
-    @Test func policyGenerateWritesFilesThatCheckClean() throws {
+    @Test func policyGenerateWritesFilesThatCheckClean() async throws {
         let out = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
-        let generated = try CLI.run(["policy", "generate", Self.fleet, "--policies", out.path])
+        let generated = try await CLI.run(["policy", "generate", Self.fleet, "--policies", out.path])
         #expect(generated.status == 0)
         #expect(generated.stdout.split(separator: "\n").map { String($0.split(separator: "/").last!) }
                 == ["crm-enrichment.yaml", "inbox-triage.yaml", "invoice-processing.yaml", "support-ticket-summary.yaml"])
-        let checked = try CLI.run(["policy", "check", out.path])
+        let checked = try await CLI.run(["policy", "check", out.path])
         #expect(checked.status == 0)
         #expect(checked.stdout.hasPrefix("4 policy files, "))
         // A policy that names an unknown upstream node is rejected with its location.
         let file = out.appendingPathComponent("inbox-triage.yaml")
         let text = try String(contentsOf: file, encoding: .utf8)
         try text.replacingOccurrences(of: "- from: tool_call.email.read", with: "- from: tool_call.email.reed").write(to: file, atomically: true, encoding: .utf8)
-        let broken = try CLI.run(["policy", "check", out.path])
+        let broken = try await CLI.run(["policy", "check", out.path])
         #expect(broken.status == 2)
         #expect(broken.stderr.contains("inbox-triage.yaml:"))
         #expect(broken.stderr.contains("[policy.unknown-node]"))
     }
 
-    @Test func policyDiffGatesOnWidening() throws {
+    @Test func policyDiffGatesOnWidening() async throws {
         let balanced = try CLI.temporaryDirectory(), permissive = try CLI.temporaryDirectory()
         defer {
             try? FileManager.default.removeItem(at: balanced)
             try? FileManager.default.removeItem(at: permissive)
         }
         let graphs = "Samples/fleet/graphs"
-        #expect(try CLI.run(["policy", "generate", Self.fleet, "--graphs", graphs, "--policies", balanced.path]).status == 0)
-        #expect(try CLI.run(["policy", "generate", Self.fleet, "--graphs", graphs, "--policies", permissive.path, "--strictness", "permissive"]).status == 0)
-        let same = try CLI.run(["policy", "diff", balanced.path, balanced.path, "--fail-on-widen"])
+        #expect(try await CLI.run(["policy", "generate", Self.fleet, "--graphs", graphs, "--policies", balanced.path]).status == 0)
+        #expect(try await CLI.run(["policy", "generate", Self.fleet, "--graphs", graphs, "--policies", permissive.path, "--strictness", "permissive"]).status == 0)
+        let same = try await CLI.run(["policy", "diff", balanced.path, balanced.path, "--fail-on-widen"])
         #expect(same.status == 0)
         #expect(same.stdout.contains("No changes to any grant."))
-        let wider = try CLI.run(["policy", "diff", balanced.path, permissive.path, "--fail-on-widen", "--format", "markdown"])
+        let wider = try await CLI.run(["policy", "diff", balanced.path, permissive.path, "--fail-on-widen", "--format", "markdown"])
         #expect(wider.status == 1)
         #expect(wider.stdout.contains("| widened |"))
-        let narrower = try CLI.run(["policy", "diff", permissive.path, balanced.path, "--fail-on-widen"])
+        let narrower = try await CLI.run(["policy", "diff", permissive.path, balanced.path, "--fail-on-widen"])
         #expect(narrower.status == 0)
     }
 
-    @Test func policyExplainShowsTheDecisionPathOfThePoisonedSend() throws {
+    @Test func policyExplainShowsTheDecisionPathOfThePoisonedSend() async throws {
         let out = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
-        #expect(try CLI.run(["policy", "generate", Self.fleet, "--graphs", "Samples/fleet/graphs", "--policies", out.path]).status == 0)
-        let result = try CLI.run(["policy", "explain", "tool_call.email.send", Self.fleet, "--policies", out.path,
+        #expect(try await CLI.run(["policy", "generate", Self.fleet, "--graphs", "Samples/fleet/graphs", "--policies", out.path]).status == 0)
+        let result = try await CLI.run(["policy", "explain", "tool_call.email.send", Self.fleet, "--policies", out.path,
                                   "--run", "run-umbrella-00031", "--step", "s7", "--format", "json"])
         #expect(result.status == 0)
         let explanation = try Self.json(result.stdout)
@@ -164,7 +164,7 @@ import Testing
         #expect((step["provenance"] as? [String])?.contains("to <- s4 (retrieval.${tenant.vectorIndex})") == true)
         #expect((step["nodeDecision"] as? [String: Any])?["effect"] as? String == "deny")
         #expect((step["legacyDecision"] as? [String: Any])?["effect"] as? String == "allow")
-        let unknown = try CLI.run(["policy", "explain", "tool_call.nope", Self.fleet, "--policies", out.path])
+        let unknown = try await CLI.run(["policy", "explain", "tool_call.nope", Self.fleet, "--policies", out.path])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no node tool_call.nope"))
     }

@@ -5,7 +5,7 @@ import Testing
 /// running it again completes the store without a duplicate row.
 @Suite struct ShadowReplayInterruptTests {
     static func count(_ sql: String, store: String) throws -> Int {
-        let result = try CLI.run(["store", "query", sql, "--store", store, "--format", "json"])
+        let result = try CLI.runBlocking(["store", "query", sql, "--store", store, "--format", "json"])
         guard result.status == 0, let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
               let rows = object["rows"] as? [[Any]], let text = rows.first?.first as? String else { return 0 }
         return Int(text) ?? 0
@@ -38,7 +38,7 @@ import Testing
         } else {
             Issue.record("the replay finished before it could be interrupted; nothing was tested")
         }
-        let rerun = try CLI.run(["shadow", "replay", "Samples/fleet", "--store", store, "--format", "json"])
+        let rerun = try CLI.runBlocking(["shadow", "replay", "Samples/fleet", "--store", store, "--format", "json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try Self.count("SELECT count(*) FROM decisions", store: store) == 16_324)
         #expect(try Self.count("SELECT count(*) FROM (SELECT step FROM decisions GROUP BY step, policy_version HAVING count(*) > 1)", store: store) == 0)

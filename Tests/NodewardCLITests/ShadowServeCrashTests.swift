@@ -78,7 +78,7 @@ struct CrashFixture {
         folder = try CLI.temporaryDirectory()
         store = folder.appendingPathComponent("serve.sqlite").path
         policies = folder.appendingPathComponent("policies").path
-        let generated = try CLI.run(["policy", "generate", "Samples/fleet", "--graphs", "Samples/fleet/graphs", "--policies", policies])
+        let generated = try CLI.runBlocking(["policy", "generate", "Samples/fleet", "--graphs", "Samples/fleet/graphs", "--policies", policies])
         guard generated.status == 0 else { throw CrashTestError("policy generate failed: \(generated.stderr)") }
         let traces = try String(contentsOf: CLI.packageRoot.appendingPathComponent("Samples/fleet/traces/globex.steps.jsonl"), encoding: .utf8)
         guard let line = traces.split(separator: "\n").first(where: { $0.contains("\"run\":\"run-globex-00001\"") && !$0.contains("\"type\":\"run\"") })
@@ -162,7 +162,7 @@ struct CrashFixture {
     }
 
     func rows(_ sql: String) throws -> [String] {
-        let result = try CLI.run(["store", "query", sql, "--store", store, "--format", "json", "--limit", "1000000"])
+        let result = try CLI.runBlocking(["store", "query", sql, "--store", store, "--format", "json", "--limit", "1000000"])
         guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
               let rows = object["rows"] as? [[Any]] else { throw CrashTestError("store query failed: \(result.stderr)") }
         return rows.compactMap { $0.first as? String }
