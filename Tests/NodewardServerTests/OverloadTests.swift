@@ -27,7 +27,7 @@ import Testing
         var unanswered: [String] = []
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func loadAtTwiceCapacityIsShedNotQueued() async throws {
         // A slow store (20 ms per transaction of at most 16 records: ~800 sync records/s) and small caps.
         let sink = CollectingSink(delay: 0.02)

@@ -115,8 +115,9 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
 }
 
 /// A loopback connection whose reads give up after `timeout` seconds, so a reply that never comes
-/// fails the test instead of hanging it.
-func testConnection(port: Int, timeout: Double = 20) throws -> LoopbackConnection {
+/// fails the test instead of hanging it. Generous: CPU-bound tests running alongside can hold both
+/// of the pool's threads for tens of seconds, and the sidecar under test answers only on that pool.
+func testConnection(port: Int, timeout: Double = 60) throws -> LoopbackConnection {
     let connection = try LoopbackConnection(port: port)
     connection.setReceiveTimeout(seconds: timeout)
     return connection
