@@ -23,7 +23,7 @@ import Testing
         try "{\"tenant\":\"acme\",\"agent\":\"a\",\"run\":\"r1\",\"step\":\"s1\",\"time\":1,\"kind\":\"output\",\"operation\":\"o\"}\n"
             .write(to: folder.appendingPathComponent("steps.jsonl"), atomically: true, encoding: .utf8)
         let result = try await CLI.run(["analyze", "--tenants", folder.appendingPathComponent("acme.yaml").path,
-                                  "--traces", folder.appendingPathComponent("steps.jsonl").path, "--format", "json"])
+                                        "--traces", folder.appendingPathComponent("steps.jsonl").path, "--format", "json"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("acme.yaml:6:31: error: spec.limits.requestsPerMinute: expected an integer, found \"lots\" [sandbox.type]"))
         #expect(result.stdout.contains("\"schemaVersion\" : 1"))

@@ -72,7 +72,7 @@ import Testing
             outputs.append(("store \(table)", rows.stdout))
         }
         let steps = try await CLI.run(["store", "query", "SELECT argument_names FROM steps WHERE argument_names LIKE '%memo%' LIMIT 1",
-                                 "--store", store, "--format", "json"])
+                                       "--store", store, "--format", "json"])
         #expect(steps.stdout.contains("memo"), "the store keeps argument names, so the planted argument reached it")
         let leaks = outputs.filter { $0.1.contains(Self.marker) }.map(\.0)
         #expect(leaks.isEmpty, "planted payload values leaked into: \(leaks)")

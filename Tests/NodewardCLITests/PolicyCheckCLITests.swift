@@ -13,7 +13,7 @@ import Testing
             try FileManager.default.copyItem(at: fleet.appendingPathComponent(item), to: root.appendingPathComponent(item))
         }
         let generated = try await CLI.run(["policy", "generate", fleet.path, "--graphs", fleet.appendingPathComponent("graphs").path,
-                                     "--policies", root.appendingPathComponent("policies").path])
+                                           "--policies", root.appendingPathComponent("policies").path])
         #expect(generated.status == 0, "\(generated.stderr)")
         return root
     }

@@ -155,7 +155,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         #expect(try await CLI.run(["policy", "generate", Self.fleet, "--graphs", "Samples/fleet/graphs", "--policies", out.path]).status == 0)
         let result = try await CLI.run(["policy", "explain", "tool_call.email.send", Self.fleet, "--policies", out.path,
-                                  "--run", "run-umbrella-00031", "--step", "s7", "--format", "json"])
+                                        "--run", "run-umbrella-00031", "--step", "s7", "--format", "json"])
         #expect(result.status == 0)
         let explanation = try Self.json(result.stdout)
         #expect(explanation["workflow"] as? String == "inbox-triage")
