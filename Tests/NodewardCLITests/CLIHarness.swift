@@ -25,12 +25,20 @@ enum CLI {
 
     /// Runs the binary on a thread of its own: waiting for it on a thread of Swift's cooperative pool
     /// (two threads here, and it does not grow) would stall every other test, among them the ones
-    /// whose in-process sidecar answers on that pool.
+    /// whose in-process sidecar answers on that pool. At most one binary per core runs this way at a
+    /// time: two dozen debug binaries at once slow every one of them, and the SIGINT test must reach
+    /// its replay before it finishes.
     static func run(_ arguments: [String], in directory: URL = packageRoot) async throws -> CLIResult {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(arguments, in: directory) }) }
+            Thread.detachNewThread {
+                slots.wait()
+                defer { slots.signal() }
+                continuation.resume(with: Result { try runBlocking(arguments, in: directory) })
+            }
         }
     }
+
+    private static let slots = DispatchSemaphore(value: max(2, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Runs the binary and waits on the calling thread: only for tests whose whole flow is blocking
     /// (the SIGINT and SIGKILL tests drive processes and sockets step by step).
