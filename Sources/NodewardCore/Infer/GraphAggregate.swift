@@ -41,6 +41,8 @@ struct GraphAggregate {
     var facts: [PositionFacts]
     var blocked: [Int]
     var maxPerRun: [Int]
+    /// Per node: the nodes its steps' first control parents matched (`startNode` for none).
+    var firstParents: [Set<Int>]
     var control: [RoleModel.EdgeKey: Evidence] = [:]
     var data: [DataKey: Evidence] = [:]
     var workflow = Evidence()
@@ -51,6 +53,7 @@ struct GraphAggregate {
         facts = Array(repeating: PositionFacts(), count: nodeCount)
         blocked = Array(repeating: 0, count: nodeCount)
         maxPerRun = Array(repeating: 0, count: nodeCount)
+        firstParents = Array(repeating: [], count: nodeCount)
     }
 
     mutating func add(variant: VariantKey, stats: VariantStats, weight: Int, nodes positions: [Int]) {
@@ -60,6 +63,7 @@ struct GraphAggregate {
             occurrences[node, default: 0] += 1
             facts[node].formUnion(stats.facts[position])
             blocked[node] += stats.blocked[position] * weight / max(stats.runs, 1)
+            firstParents[node].insert(variant.parents[position].first.map { positions[Int($0)] } ?? RoleModel.startNode)
         }
         for (node, count) in occurrences {
             nodes[node].add(stats, weight: weight, occurrences: count, maxSamples: maxSamples)
@@ -97,11 +101,17 @@ struct GraphAggregate {
             let share = total > 0 ? Double(evidence.runs) / Double(total) : 0
             return TaskGraph.Node(
                 id: ids[index], kind: key.kind, operation: key.operation, resources: key.resources,
-                disambiguator: role.predecessor.map { $0 < 0 ? "first step of the run" : "after \(keys[Int($0)].description)" },
+                disambiguator: role.predecessor.map { predecessor in
+                    switch predecessor {
+                    case .runStart: return "first step of the run"
+                    case .key(let key): return "after \(keys[Int(key)].description)"
+                    }
+                },
                 arguments: facts[index].arguments.sorted(),
                 egress: facts[index].egress.count >= PositionFacts.limit ? ["egress:*"] : facts[index].egress.sorted(),
                 models: facts[index].operations.sorted(), share: Self.rounded(share), optional: evidence.runs < total,
-                blocked: blocked[index], steps: evidence.count, maxPerRun: maxPerRun[index], evidence: evidence.graphEvidence(maxSamples), flags: support(evidence).sorted())
+                blocked: blocked[index], steps: evidence.count, maxPerRun: maxPerRun[index], evidence: evidence.graphEvidence(maxSamples), flags: support(evidence).sorted(),
+                after: role.predecessor == nil ? nil : firstParents[index].map { name($0) }.sorted())
         }.sorted { $0.id < $1.id }
         let loops = Self.backEdges(model)
         let controlEdges = control.map { edge, evidence -> TaskGraph.ControlEdge in

@@ -1,16 +1,29 @@
 /// How base keys map to roles in one workflow: a base key is split by its predecessor's base key when
 /// one operation plays distinct roles (docs/inference.md, "Role splitting").
 struct RoleModel {
-    /// Split base keys → the predecessor base keys that name their roles (`-1` = run start).
-    var splits: [Int32: Set<Int32>] = [:]
+    /// Split base keys → the predecessors that name their roles.
+    var splits: [Int32: Set<Predecessor>] = [:]
     var nodeIndex: [Role: Int] = [:]
     var edges: Set<EdgeKey> = []
     var successors: [Int: Set<Int>] = [:]
 
     struct Role: Hashable {
         let key: Int32
-        /// The predecessor base key for split keys, nil otherwise.
-        let predecessor: Int32?
+        /// The predecessor for split keys, nil otherwise.
+        let predecessor: Predecessor?
+    }
+
+    /// What comes before a step in a run: the run start, or a step with a base key. A case of its own
+    /// rather than a `-1` key, so the run start can never be used as an index into the base keys (it once
+    /// was, and crashed inference on runs that call a split tool first).
+    enum Predecessor: Hashable {
+        case runStart
+        case key(Int32)
+
+        static func of(position: Int, in variant: VariantKey) -> Predecessor {
+            guard let parent = variant.parents[position].first else { return .runStart }
+            return .key(variant.keys[Int(parent)])
+        }
     }
 
     /// Node indices for `start` and `end` in edge keys.
@@ -25,8 +38,7 @@ struct RoleModel {
     func role(at position: Int, in variant: VariantKey) -> Role {
         let key = variant.keys[position]
         guard splits[key] != nil else { return Role(key: key, predecessor: nil) }
-        let predecessor = variant.parents[position].first.map { variant.keys[Int($0)] } ?? -1
-        return Role(key: key, predecessor: predecessor)
+        return Role(key: key, predecessor: .of(position: position, in: variant))
     }
 
     /// Node index per position, or nil if some position has a role the model does not know.
@@ -69,16 +81,16 @@ struct GraphBuilder {
         var model = RoleModel()
         // A base key is split when, in every variant, its occurrences have pairwise distinct predecessor
         // keys, and some variant has it more than once. Loops repeat predecessors, so they are not split.
-        var candidates: [Int32: Set<Int32>] = [:]
+        var candidates: [Int32: Set<RoleModel.Predecessor>] = [:]
         var disqualified: Set<Int32> = []
         var repeated: Set<Int32> = []
         for (variant, _, _) in variants {
-            var seen: [Int32: Set<Int32>] = [:]
+            var seen: [Int32: Set<RoleModel.Predecessor>] = [:]
             for position in variant.keys.indices {
                 let key = variant.keys[position]
-                let predecessor = variant.parents[position].first.map { variant.keys[Int($0)] } ?? -1
+                let predecessor = RoleModel.Predecessor.of(position: position, in: variant)
                 if seen[key] != nil { repeated.insert(key) }
-                if !seen[key, default: []].insert(predecessor).inserted || predecessor == key { disqualified.insert(key) }
+                if !seen[key, default: []].insert(predecessor).inserted || predecessor == .key(key) { disqualified.insert(key) }
                 candidates[key, default: []].insert(predecessor)
             }
         }
@@ -90,10 +102,25 @@ struct GraphBuilder {
         let sortedRoles = roles.sorted { lhs, rhs in
             let (a, b) = (keys[Int(lhs.key)], keys[Int(rhs.key)])
             if a != b { return a < b }
-            return (lhs.predecessor.map { keys[Int($0)].operation } ?? "") < (rhs.predecessor.map { keys[Int($0)].operation } ?? "")
+            return predecessorOrder(lhs.predecessor, rhs.predecessor)
         }
         for (index, role) in sortedRoles.enumerated() { model.nodeIndex[role] = index }
         return (model, sortedRoles)
+    }
+
+    /// Unsplit roles, then the run start, then predecessors by operation and, on a tie, by their whole key,
+    /// so the order (and so node ids) never depends on hashing.
+    func predecessorOrder(_ lhs: RoleModel.Predecessor?, _ rhs: RoleModel.Predecessor?) -> Bool {
+        switch (lhs, rhs) {
+        case (nil, nil), (_, nil): return false
+        case (nil, _): return true
+        case (.runStart?, .runStart?), (.key?, .runStart?): return false
+        case (.runStart?, .key?): return true
+        case (.key(let a)?, .key(let b)?):
+            let (left, right) = (keys[Int(a)], keys[Int(b)])
+            if left.operation != right.operation { return left.operation < right.operation }
+            return left < right
+        }
     }
 
     func nodeIDs(_ roles: [RoleModel.Role]) -> [String] {
@@ -105,12 +132,14 @@ struct GraphBuilder {
         return roles.map { role in
             let key = keys[Int(role.key)]
             var id = "\(key.kind.rawValue).\(key.operation)"
-            if byKindOperation[id]!.count > 1 {
+            if (byKindOperation[id]?.count ?? 0) > 1 {
                 let digest = Fingerprint.hex(Fingerprint.of(key.resources.joined(separator: ","))).dropFirst(2).prefix(4)
                 id += "~\(digest)"
             }
-            if let predecessor = role.predecessor {
-                id += predecessor < 0 ? "@start" : "@after.\(keys[Int(predecessor)].roleLabel)"
+            switch role.predecessor {
+            case nil: break
+            case .runStart?: id += "@start"
+            case .key(let predecessor)?: id += "@after.\(keys[Int(predecessor)].roleLabel)"
             }
             return id
         }

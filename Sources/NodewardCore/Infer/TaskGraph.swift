@@ -78,6 +78,12 @@ public struct TaskGraph: Sendable, Hashable, Codable {
         public var evidence: Evidence
         /// `rare`, `low-support`.
         public var flags: [String]
+        /// For a node split by predecessor: the nodes (or `start`) that its steps' first control parents
+        /// matched, which is what tells the role apart. Not the same as the sources of its control edges: a
+        /// step with several parents has edges from all of them, and other roles of the same operation may
+        /// share those (policy generation once used the edges and made steps ambiguous). Nil in graph files
+        /// written before it existed; generation then falls back to the edges.
+        public var after: [String]? = nil
     }
 
     public struct ControlEdge: Sendable, Hashable, Codable {

@@ -269,6 +269,9 @@ public struct NodeEvaluator: Sendable {
             run.forEachSource(of: step, at: position) { source, argument in
                 flows.append(GrantKey(source: source < 0 ? CompiledWorkflow.request : matched[Int(source)], argument: argument))
             }
+            // Sources come out in dictionary and set order, which differs between runs even in one process:
+            // sorted, the first ungranted flow (the one a deny names) is the same every time.
+            if flows.count > 1 { flows.sort { ($0.argument, $0.source) < ($1.argument, $1.source) } }
         }
         let recorded = !step.arguments.isEmpty || !step.inputs.isEmpty
         for constraint in node.arguments {

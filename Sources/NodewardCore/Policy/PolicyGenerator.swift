@@ -66,7 +66,7 @@ public struct PolicyGenerator: Sendable {
         for (argument, excluded) in globs.excluded { constraints[argument, default: ArgumentConstraint(name: argument)].excluded = excluded.sorted() }
         var inputs: [String: Set<String>] = [:]
         for edge in grants { inputs[edge.from, default: []].insert(edge.argument) }
-        let after = node.disambiguator == nil ? nil : Set(graph.controlEdges.filter { $0.to == node.id }.map(\.from)).sorted()
+        let after = node.disambiguator == nil ? nil : node.after ?? Set(graph.controlEdges.filter { $0.to == node.id }.map(\.from)).sorted()
         return NodePolicy(
             id: node.id,
             match: .init(kind: node.kind, operation: node.operation, resources: node.resources, after: after),
