@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh --build-all          # build every target, run none
 #   scripts/fuzz.sh --list
 #
-# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server (one file each in Fuzz/Targets/).
+# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline (one file each in Fuzz/Targets/).
 # How it works (docs/fuzzing.md): NodewardCore and Yams are built by SwiftPM with the fuzzer and
 # address sanitizers into their own build folder (.build/fuzz), then each target file is linked
 # against those objects with swiftc. Nothing is added to the root package's products, so
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server)
+targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline)
 build=.build/fuzz
 configuration=${NODEWARD_FUZZ_CONFIGURATION:-release}
 
@@ -58,8 +58,16 @@ seed_corpus() {
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
     fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
-    server) sources=() ;;
+    server|pipeline) sources=() ;;
   esac
+  # The pipeline target: a tenant sandbox, a line `%%`, then the first runs of that tenant's JSONL traces.
+  if [ "$target" = pipeline ]; then
+    for tenant in globex umbrella; do
+      { cat "Samples/fleet/tenants/$tenant.yaml"; printf '\n%%%%\n'; head -n 30 "Samples/fleet/traces/$tenant.steps.jsonl"; } \
+        | head -c 65536 > "$corpus/seed-pipeline-$tenant"
+      head -n 12 "Samples/fleet/traces/$tenant.steps.jsonl" > "$corpus/seed-pipeline-$tenant-traces-only"
+    done
+  fi
   for file in "${sources[@]}"; do
     [ -f "$file" ] || continue
     # Large seeds slow every mutation; libFuzzer's -max_len caps them anyway. Keep the first 64 KiB.
