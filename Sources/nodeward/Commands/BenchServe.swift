@@ -50,11 +50,15 @@ enum BenchServe {
         return results
     }
 
+    static let benchToken = "nodeward-bench-\(UInt64.random(in: 0...UInt64.max))"
+
     static func measure(bundle: PolicyBundle, store: Bool, path: String, payloads: [[UInt8]], stepsPerRequest: Int,
                         options: Options) throws -> Pass {
         var configuration = SidecarConfiguration()
         configuration.port = 0
         configuration.maxInFlight = max(256, options.connections * 2)
+        // Measured as served: with a bearer token, so the timings include the token check.
+        configuration.access = .token(benchToken)
         let logger = Logger(label: "nodeward.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let sidecar = ShadowSidecar(configuration: configuration, bundle: bundle, loader: { .success(bundle) }, logger: logger)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-bench-serve-\(UUID().uuidString)")
@@ -106,7 +110,7 @@ enum BenchServe {
                 while true {
                     let started = DispatchTime.now().uptimeNanoseconds
                     if started >= deadline { break }
-                    let request = LoopbackConnection.request(method: "POST", path: path, body: payloads[index])
+                    let request = LoopbackConnection.request(method: "POST", path: path, body: payloads[index], token: benchToken)
                     guard (try? connection.write(request)) != nil, let reply = try? connection.readReply() else {
                         pass.failures += 1
                         break
