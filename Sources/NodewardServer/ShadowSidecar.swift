@@ -136,54 +136,34 @@ public final class ShadowSidecar: Sendable {
         var canaries = 0, nodeFailures = 0, replayed = 0
         for request in requests {
             let step = request.step
-            let role: Canary.Role = caller.permits(step.tenant)
-                ? Canary.role(of: step, selftestEnabled: configuration.selftestEnabled) : .ordinary
-            var refusal: Refusal?
-            var replay = false
-            var outcome: ShadowOutcome?
-            if !caller.permits(step.tenant) {
-                refusal = .tenantNotAuthorized
-            } else if case .reserved = role {
-                refusal = .reservedName
-            } else if role == .canary {
-                outcome = Canary.outcome(for: step)
-            } else {
-                let evaluated = generation.evaluate(step, userRequest: request.userRequest, now: monotonicNanos())
-                evictions += evaluated.evictions
-                switch evaluated.evaluation {
-                case .decided(let decided): outcome = decided
-                case .replayed(let first):
-                    outcome = first
-                    replay = true
-                case .conflict: refusal = .stepConflict
-                }
-            }
-            let canary = role == .canary
-            let cutOver = isCutOver(step.tenant, canary: canary)
-            guard let outcome, refusal == nil else {
-                let refusal = refusal ?? .stepConflict
+            let canary: Bool
+            let outcome: ShadowOutcome
+            switch disposition(of: request, caller: caller, in: generation, evictions: &evictions) {
+            case .refused(let refusal, let reason):
                 refusals[refusal, default: 0] += 1
-                var reason = refusal.reason
-                if case .reserved(let why) = role { reason = why }
                 let deny = ShadowOutcome(
                     legacy: Decision(regime: .legacy, effect: .deny, rule: refusal.rule, reason: reason),
                     node: Decision(regime: .node, effect: .deny, rule: refusal.rule, reason: reason), nodeId: nil, provenance: [])
-                answers.append(Answer(response: response(step, deny, cutOver: cutOver, version: "none", canary: false,
-                                                         warnings: request.warnings), refusal: refusal))
+                answers.append(Answer(response: response(step, deny, cutOver: isCutOver(step.tenant, canary: false), version: "none",
+                                                         canary: false, warnings: request.warnings), refusal: refusal))
                 continue
-            }
-            let version = canary ? Canary.version : generation.version(of: step.workflow)
-            answers.append(Answer(response: response(step, outcome, cutOver: cutOver, version: version.contentHash, canary: canary,
-                                                     warnings: request.warnings), refusal: nil))
-            if replay {
+            case .replayed(let first):
                 replayed += 1
+                answers.append(Answer(response: response(step, first, cutOver: isCutOver(step.tenant, canary: false),
+                                                         version: generation.version(of: step.workflow).contentHash, canary: false,
+                                                         warnings: request.warnings), refusal: nil))
                 continue
-            }
-            if canary {
+            case .canary(let decided):
+                (canary, outcome) = (true, decided)
                 canaries += 1
-            } else {
+            case .decided(let decided):
+                (canary, outcome) = (false, decided)
                 classes[outcome.comparison, default: 0] += 1
             }
+            let version = canary ? Canary.version : generation.version(of: step.workflow)
+            answers.append(Answer(response: response(step, outcome, cutOver: isCutOver(step.tenant, canary: canary),
+                                                     version: version.contentHash, canary: canary, warnings: request.warnings),
+                                  refusal: nil))
             let labels = labels(for: step, in: generation, canary: canary)
             metrics.decision(outcome.comparison, tenant: labels.tenant, workflow: labels.workflow)
             if canary {
@@ -210,6 +190,34 @@ public final class ShadowSidecar: Sendable {
             stats.evictions += evictions
         }
         return (answers, records)
+    }
+
+    /// What becomes of one step, in this order: a tenant the caller may not speak for is refused; a
+    /// reserved canary name is the canary or refused; anything else is evaluated in its run, unless its
+    /// step id was answered before (a replay, or a conflict when the content differs).
+    enum Disposition {
+        case refused(Refusal, reason: String)
+        case canary(ShadowOutcome)
+        case decided(ShadowOutcome)
+        case replayed(ShadowOutcome)
+    }
+
+    func disposition(of request: StepRequest, caller: TenantScope, in generation: EvaluationGeneration,
+                     evictions: inout RunEvictions) -> Disposition {
+        let step = request.step
+        guard caller.permits(step.tenant) else { return .refused(.tenantNotAuthorized, reason: Refusal.tenantNotAuthorized.reason) }
+        switch Canary.role(of: step, selftestEnabled: configuration.selftestEnabled) {
+        case .reserved(let reason): return .refused(.reservedName, reason: reason)
+        case .canary: return .canary(Canary.outcome(for: step))
+        case .ordinary:
+            let evaluated = generation.evaluate(step, userRequest: request.userRequest, now: monotonicNanos())
+            evictions += evaluated.evictions
+            switch evaluated.evaluation {
+            case .decided(let outcome): return .decided(outcome)
+            case .replayed(let outcome): return .replayed(outcome)
+            case .conflict: return .refused(.stepConflict, reason: Refusal.stepConflict.reason)
+            }
+        }
     }
 
     func response(_ step: Step, _ outcome: ShadowOutcome, cutOver: Bool, version: String, canary: Bool,
