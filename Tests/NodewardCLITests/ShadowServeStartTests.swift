@@ -51,6 +51,34 @@ import Testing
     }
 }
 
+extension ShadowServeStartTests {
+    /// `shadow selftest` passes against a sidecar started with --enable-selftest and a token file, and fails
+    /// saying why against one started without it.
+    @Test(.timeLimit(.minutes(2))) func selftestPassesOnlyWhenServeEnablesIt() async throws {
+        let fixture = try await onOwnThread { try CrashFixture() }
+        defer { fixture.remove() }
+        let tokenFile = fixture.folder.appendingPathComponent("tokens").path
+        try "ops-token *\nacme-token acme\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        for enabled in [true, false] {
+            let arguments = ["shadow", "serve", "--tenants", fixture.tenants, "--policies", fixture.policies, "--no-store", "--port", "0",
+                             "--token-file", tokenFile] + (enabled ? ["--enable-selftest"] : [])
+            let server = try await onOwnThread { try ServeProcess(arguments: arguments) }
+            defer {
+                server.terminate()
+                server.wait()
+            }
+            let result = try await CLI.run(["shadow", "selftest", "--url", "http://127.0.0.1:\(server.port)", "--token-file", tokenFile])
+            if enabled {
+                #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+                #expect(result.stdout.contains("ok   forged canary for acme refused"), "\(result.stdout)")
+            } else {
+                #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+                #expect(result.stdout.contains("--enable-selftest"), "\(result.stdout)")
+            }
+        }
+    }
+}
+
 /// Blocking work (child processes, pipes) on a thread of its own, off Swift's cooperative pool.
 private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in

@@ -38,8 +38,12 @@ import Testing
             #expect(batch.status == .unsupportedMediaType)
             let charset = try await send(client, .post, "/v1/decisions", body: Fleet.globexRun[0], contentType: "application/json; charset=utf-8")
             #expect(charset.status == .ok)
+            // A reload takes no body; one sent anyway must be JSON too.
+            #expect(try await send(client, .post, "/v1/reload", body: "reload", contentType: "text/plain").status == .unsupportedMediaType)
+            #expect(try await send(client, .post, "/v1/reload").status == .ok)
         }
         #expect(sidecar.queue.counts.enqueued == 1)
+        #expect(sidecar.status().reloads.succeeded == 1)
     }
 
     @Test func aTokenForOneTenantCannotDecideASingleStepOfAnother() async throws {
