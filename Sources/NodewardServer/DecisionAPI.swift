@@ -18,16 +18,20 @@ public struct StepRequest: Sendable, Hashable {
 /// A request the sidecar refuses, with the HTTP status and a reason that names fields, never values.
 public struct APIError: Error, Sendable, Hashable {
     public var status: Int
+    /// A stable code a client can branch on (docs/shadow-api.openapi.yaml, `Error`).
+    public var code: String
     public var reason: String
 
-    public init(status: Int, reason: String) {
+    public init(status: Int, code: String, reason: String) {
         self.status = status
+        self.code = code
         self.reason = reason
     }
 
-    static func malformed(_ reason: String) -> APIError { APIError(status: 400, reason: reason) }
+    static func malformed(_ reason: String) -> APIError { APIError(status: 400, code: "malformed", reason: reason) }
+    static func tooLarge(_ reason: String) -> APIError { APIError(status: 413, code: "too-large", reason: reason) }
     /// Shed load or an unavailable store: answered with `Retry-After`.
-    static func unavailable(_ reason: String) -> APIError { APIError(status: 503, reason: reason) }
+    static func unavailable(_ reason: String) -> APIError { APIError(status: 503, code: "unavailable", reason: reason) }
 }
 
 /// Request bodies, decoded by `DecisionRequestDecoding` (NodewardCore: pure, fuzzed), failures mapped
@@ -57,8 +61,8 @@ extension StepRequest {
 extension APIError {
     init(_ failure: DecisionRequestDecoding.Failure) {
         switch failure {
-        case .malformed(let reason): self.init(status: 400, reason: reason)
-        case .tooManySteps(let reason): self.init(status: 413, reason: reason)
+        case .malformed(let reason): self = .malformed(reason)
+        case .tooManySteps(let reason): self = .tooLarge(reason)
         }
     }
 }
@@ -90,6 +94,7 @@ public struct BatchResponse: Sendable, Hashable, Codable {
 
 struct ErrorBody: Codable {
     var error: String
+    var code: String
     var status: Int
 }
 
@@ -97,6 +102,6 @@ enum APIJSON {
     static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? Array(encoder.encode(value))) ?? Array(#"{"error":"cannot encode the response","status":500}"#.utf8)
+        return (try? Array(encoder.encode(value))) ?? Array(#"{"code":"internal","error":"cannot encode the response","status":500}"#.utf8)
     }
 }

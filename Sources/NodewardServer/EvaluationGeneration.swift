@@ -33,14 +33,25 @@ final class EvaluationGeneration: Sendable {
     }
 
     /// Decides one step in its run's context; returns the outcome and how many runs were evicted.
-    func evaluate(_ step: Step, userRequest: String?, now: Int64) -> (outcome: ShadowOutcome, evictions: RunEvictions) {
+    /// Idempotent by (tenant, run, step id) while the run's state is held: a step id answered before
+    /// with the same content gets the same outcome without being evaluated again (so per-run limits and
+    /// rate buckets do not count it twice), and with different content is a conflict, left undecided.
+    func evaluate(_ step: Step, userRequest: String?, now: Int64) -> (evaluation: StepEvaluation, evictions: RunEvictions) {
         let key = RunKey(tenant: step.tenant, run: step.runId)
+        let fingerprint = AnsweredStep.fingerprint(of: step, userRequest: userRequest)
         return state.withLockedValue { state in
             let expired = state.runs.expired, overCapacity = state.runs.overCapacity
-            var context = state.runs.take(key, userRequest: userRequest, now: now)
-            let outcome = state.evaluator.evaluate(step, in: &context)
-            state.runs.store(context, for: key, now: now)
-            return (outcome, RunEvictions(expired: state.runs.expired - expired, overCapacity: state.runs.overCapacity - overCapacity))
+            var run = state.runs.take(key, userRequest: userRequest, now: now)
+            let evaluation: StepEvaluation
+            if let answered = run.answered[step.stepId] {
+                evaluation = answered.fingerprint == fingerprint ? .replayed(answered.outcome) : .conflict
+            } else {
+                let outcome = state.evaluator.evaluate(step, in: &run.context)
+                run.answered[step.stepId] = AnsweredStep(fingerprint: fingerprint, outcome: outcome)
+                evaluation = .decided(outcome)
+            }
+            state.runs.store(run, for: key, now: now)
+            return (evaluation, RunEvictions(expired: state.runs.expired - expired, overCapacity: state.runs.overCapacity - overCapacity))
         }
     }
 
@@ -49,6 +60,16 @@ final class EvaluationGeneration: Sendable {
     func version(of workflow: String) -> PolicyVersion {
         bundle.versions[workflow] ?? PolicyVersion(workflow: workflow, contentHash: "none")
     }
+}
+
+/// What became of one step in its run.
+enum StepEvaluation {
+    /// Evaluated now (the first time its step id was seen in the run).
+    case decided(ShadowOutcome)
+    /// A retry with the same content: the first outcome again.
+    case replayed(ShadowOutcome)
+    /// The step id was answered before with different content.
+    case conflict
 }
 
 struct RunEvictions: Sendable, Hashable {

@@ -6,13 +6,37 @@ struct RunKey: Hashable, Sendable {
     var run: String
 }
 
-/// Per-run shadow state online (edge grants, origin constraints, per-run limits live in the
-/// `ShadowRunContext`), bounded two ways: an entry expires `ttl` after its last step, and at most
+/// A run's state online: its shadow context (edge grants, origin constraints, per-run limits) and the
+/// steps already answered, by step id, for idempotent retries.
+struct RunState {
+    var context: ShadowRunContext
+    var answered: [String: AnsweredStep] = [:]
+}
+
+/// A step answered once: the fingerprint of its content and the outcome it got, which a retry with the
+/// same content gets again (neither re-evaluated nor recorded twice).
+struct AnsweredStep {
+    var fingerprint: Int
+    var outcome: ShadowOutcome
+
+    /// Identifies a step's content within this process (Swift's seeded hash of every member but where it
+    /// was read from: a step's position in a batch is not its content). Never stored or shown.
+    static func fingerprint(of step: Step, userRequest: String?) -> Int {
+        var content = step
+        content.source = SourceLocation(file: "", line: 0)
+        var hasher = Hasher()
+        hasher.combine(content)
+        hasher.combine(userRequest)
+        return hasher.finalize()
+    }
+}
+
+/// Per-run state online (`RunState`), bounded two ways: an entry expires `ttl` after its last step, and at most
 /// `capacity` runs are kept; at capacity the least recently used eighth is evicted at once, so the
 /// sort is amortized over many inserts. Every eviction is counted.
 struct RunTable {
     struct Entry {
-        var context: ShadowRunContext
+        var state: RunState
         var lastUsed: Int64
     }
 
@@ -31,20 +55,20 @@ struct RunTable {
     var count: Int { entries.count }
     var evictions: Int { expired + overCapacity }
 
-    /// Takes the run's context out of the table (a new one when absent or expired); `store` puts it
+    /// Takes the run's state out of the table (a new one when absent or expired); `store` puts it
     /// back. Taking it out keeps the context uniquely referenced, so evaluating it does not copy.
-    mutating func take(_ key: RunKey, userRequest: String?, now: Int64) -> ShadowRunContext {
+    mutating func take(_ key: RunKey, userRequest: String?, now: Int64) -> RunState {
         if let entry = entries.removeValue(forKey: key) {
-            if now - entry.lastUsed <= ttlNanos { return entry.context }
+            if now - entry.lastUsed <= ttlNanos { return entry.state }
             expired += 1
         }
-        return ShadowRunContext(runId: key.run, userRequest: userRequest)
+        return RunState(context: ShadowRunContext(runId: key.run, userRequest: userRequest))
     }
 
-    mutating func store(_ context: ShadowRunContext, for key: RunKey, now: Int64) {
+    mutating func store(_ state: RunState, for key: RunKey, now: Int64) {
         storesSinceSweep += 1
         if entries.count >= capacity || storesSinceSweep >= 4_096 { sweep(now: now) }
-        entries[key] = Entry(context: context, lastUsed: now)
+        entries[key] = Entry(state: state, lastUsed: now)
     }
 
     mutating func sweep(now: Int64) {

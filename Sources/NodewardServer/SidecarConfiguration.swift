@@ -16,8 +16,12 @@ public struct SidecarConfiguration: Sendable {
     public var port = 8787
     /// Tenants whose enforced decision is the node decision (the legacy one becomes the shadow).
     public var cutOverTenants: Set<String> = []
-    /// Bearer token every route except `/healthz` requires, when set.
-    public var token: String?
+    /// The bearer tokens every route except `/healthz` requires, and the tenants each may speak for.
+    /// `nodeward shadow serve` refuses to start unauthenticated unless told `--insecure-no-auth`.
+    public var access: SidecarAccess = .unauthenticated
+    /// Whether the canary step of the shadow self-test is decided by its built-in rules
+    /// (`--enable-selftest`). Off: the reserved canary names are refused like any other use of them.
+    public var selftestEnabled = false
     /// Largest request body accepted (bytes); larger ones get 413.
     public var maxBodyBytes = 1 << 20
     /// Most steps in one `POST /v1/decisions/batch`; more get 413.

@@ -12,6 +12,8 @@ final class SidecarMetrics: Sendable {
     static let shedName = "nodeward_shadow_shed_requests_total"
     static let crashedName = "nodeward_shadow_crashed_sessions"
     static let lossBoundName = "nodeward_shadow_crashed_unrecorded_max"
+    static let refusedName = "nodeward_shadow_refused_steps_total"
+    static let replayedName = "nodeward_shadow_replayed_steps_total"
 
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
@@ -53,6 +55,18 @@ final class SidecarMetrics: Sendable {
             CoreMetrics.Counter(label: Self.shedName, dimensions: [("reason", reason)], factory: factory).increment(by: 0)
         }
         CoreMetrics.Gauge(label: Self.crashedName, factory: factory).record(0)
+        for rule in [Refusal.tenantNotAuthorized, .reservedName, .stepConflict].map(\.rule) { refused(rule: rule, count: 0) }
+        replayed(0)
+    }
+
+    /// Steps the sidecar refused to decide (`Refusal`), by rule.
+    func refused(rule: String, count: Int) {
+        CoreMetrics.Counter(label: Self.refusedName, dimensions: [("rule", rule)], factory: factory).increment(by: count)
+    }
+
+    /// Retried steps answered as the first time.
+    func replayed(_ count: Int) {
+        CoreMetrics.Counter(label: Self.replayedName, factory: factory).increment(by: count)
     }
 
     func decision(_ comparison: ComparisonClass, tenant: String, workflow: String) {

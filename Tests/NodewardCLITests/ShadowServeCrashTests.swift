@@ -93,7 +93,9 @@ struct CrashFixture {
     }
 
     func launch(_ options: [String]) throws -> ServeProcess {
-        try ServeProcess(arguments: ["shadow", "serve", "--tenants", tenants, "--policies", policies, "--store", store, "--port", "0"] + options)
+        // These clients send no token: the tests are about the store, not about authentication.
+        try ServeProcess(arguments: ["shadow", "serve", "--tenants", tenants, "--policies", policies, "--store", store, "--port", "0",
+                                     "--insecure-no-auth"] + options)
     }
 
     /// Runs `clients` keep-alive clients sending single-step decisions, each with a run id of its own, and

@@ -7,7 +7,8 @@ import Testing
 @Suite struct LiveServerTests {
     @Test func selftestPassesAgainstALiveSidecar() async throws {
         let sidecar = makeSidecar {
-            $0.token = "live-token"
+            $0.access = .token("live-token")
+            $0.selftestEnabled = true
             $0.cutOverTenants = ["hooli"]
         }
         try await makeApp(sidecar).test(.live) { client in
@@ -18,13 +19,14 @@ import Testing
 
             let report = await ShadowSelftest.run(baseURL: url, token: "live-token")
             #expect(report.passed, "\(report.text)")
-            #expect(report.checks.map(\.name) == ["healthz", "shadow canary", "cut-over canary", "cut-over canary for hooli"])
+            #expect(report.checks.map(\.name) == ["healthz", "selftest enabled", "shadow canary", "cut-over canary", "forged canary for acme refused"])
 
             let unauthorized = await ShadowSelftest.run(baseURL: url, token: "wrong")
             #expect(!unauthorized.passed)
             #expect(unauthorized.text.contains("HTTP 401"))
         }
-        #expect(sidecar.status().decisions.canaries == 3)
+        #expect(sidecar.status().decisions.canaries == 2)
+        #expect(sidecar.status().decisions.refused == ["nodeward-canary/reserved": 1])
     }
 
     @Test func selftestFailsClearlyWhenNothingListens() async throws {

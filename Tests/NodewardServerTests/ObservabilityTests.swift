@@ -73,10 +73,15 @@ import Testing
         }
         let sink = CollectingSink(delay: 0.2)
         let recorder = RecorderService(queue: sidecar.queue, sink: sink, batchSize: 1, interval: .milliseconds(1), logger: quietLogger)
-        let requests = try Fleet.globexRun.map { try DecisionRequestDecoder.single(Array($0.utf8)) }
+        // A run of its own each time: a resent step of the same run would be a retry, not a new decision.
+        let runs = try (0..<20).map { index in
+            try Fleet.globexRun.map {
+                try DecisionRequestDecoder.single(Array($0.replacingOccurrences(of: "run-globex-00001", with: "slow-\(index)").utf8))
+            }
+        }
         let draining = Task { await recorder.drain() }
         let start = ContinuousClock.now
-        for _ in 0..<20 { _ = sidecar.decide(requests) }
+        for requests in runs { _ = sidecar.decide(requests) }
         #expect(ContinuousClock.now - start < .milliseconds(200), "deciding waited for the store")
         _ = await draining.value
         let counts = sidecar.queue.counts

@@ -162,7 +162,8 @@ import Testing
         let failingRecorder = RecorderService(queue: failing.queue, sink: FailingSink(), batchSize: 64, interval: .seconds(3_600),
                                               logger: quietLogger)
         try await ShadowServer.application(failing, services: [failingRecorder]).test(.router) { client in
-            let reply = try await client.execute(uri: "/v1/decisions", method: .post, headers: [:], body: ByteBuffer(string: Fleet.globexRun[0])) { $0 }
+            let reply = try await client.execute(uri: "/v1/decisions", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: Fleet.globexRun[0])) { $0 }
             #expect(reply.status == .serviceUnavailable)
             #expect(reply.headers[.retryAfter] == "1")
             #expect(String(buffer: reply.body).contains("could not be recorded"))
@@ -213,7 +214,7 @@ import Testing
             let body = Array(Fleet.globexRun[0].utf8)
             let (status, sent) = try await onOwnThread { () -> (Int?, Int) in
                 let trickler = try testConnection(port: port)
-                try trickler.write(Array("POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8))
+                try trickler.write(Array("POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8))
                 var sent = 0
                 for byte in body {
                     if trickler.hasIncoming(within: 0.1) { break }

@@ -9,7 +9,7 @@ import Testing
     @Test func recorderWritesQueuedDecisionsToTheStore() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-serve-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let sidecar = makeSidecar()
+        let sidecar = makeSidecar { $0.selftestEnabled = true }
         let sink = try StoreSink(path: path, inputs: "test")
         let recorder = RecorderService(queue: sidecar.queue, sink: sink, batchSize: 3, interval: .seconds(1), logger: quietLogger)
         let requests = try Fleet.globexRun.map { try DecisionRequestDecoder.single(Array($0.utf8)) }

@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func bearerTokenIsRequiredEverywhereButHealthz() async throws {
-        let sidecar = makeSidecar { $0.token = "s3cret-token" }
+        let sidecar = makeSidecar { $0.access = .token("s3cret-token") }
         try await makeApp(sidecar).test(.router) { client in
             #expect(try await send(client, .get, "/healthz").status == .ok)
             let missing = try await send(client, .post, "/v1/decisions", body: Fleet.globexRun[0])

@@ -9,7 +9,7 @@ import Testing
     @Test func handWrittenResponsesDecodeToTheSameValues() throws {
         let sidecar = makeSidecar { $0.cutOverTenants = ["globex"] }
         var responses = sidecar.decide(try Fleet.globexRun.map { try DecisionRequestDecoder.single(Array($0.utf8)) })
-        responses.append(sidecar.decide([try DecisionRequestDecoder.single(Array(globexStep(1, replacing: ["workflow": "nope"]).utf8))])[0])
+        responses.append(sidecar.decide([try DecisionRequestDecoder.single(Array(globexStep(1, replacing: ["workflow": "nope", "run": "run-nope"]).utf8))])[0])
         var odd = responses[0]
         odd.warnings = ["quote \" backslash \\ newline \n tab \t control \u{01} slash / é 🙂"]
         odd.node = nil

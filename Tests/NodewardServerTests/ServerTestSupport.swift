@@ -48,11 +48,10 @@ enum Fleet {
 let quietLogger = Logger(label: "nodeward.shadow.test", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func makeSidecar(_ configure: (inout SidecarConfiguration) -> Void = { _ in }, loader: ShadowSidecar.Loader? = nil,
-                 monotonicNanos: (@Sendable () -> Int64)? = nil) -> ShadowSidecar {
+                 monotonicNanos: (@Sendable () -> Int64)? = nil, bundle: PolicyBundle = Fleet.bundle) -> ShadowSidecar {
     var configuration = SidecarConfiguration()
     configuration.port = 0
     configure(&configuration)
-    let bundle = Fleet.bundle
     return ShadowSidecar(configuration: configuration, bundle: bundle, loader: loader ?? { .success(bundle) }, logger: quietLogger,
                          monotonicNanos: monotonicNanos)
 }
@@ -66,10 +65,10 @@ struct Reply {
 }
 
 func send(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, body: String? = nil,
-          token: String? = nil) async throws -> Reply {
-    var headers: HTTPFields = [:]
+          token: String? = nil, contentType: String? = "application/json", headers extra: HTTPFields = [:]) async throws -> Reply {
+    var headers = extra
     if let token { headers[.authorization] = "Bearer \(token)" }
-    if body != nil { headers[.contentType] = "application/json" }
+    if body != nil, let contentType { headers[.contentType] = contentType }
     return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
         Reply(status: response.status, text: String(buffer: response.body))
     }

@@ -50,11 +50,15 @@ enum BenchServe {
         return results
     }
 
+    static let benchToken = "nodeward-bench-\(UInt64.random(in: 0...UInt64.max))"
+
     static func measure(bundle: PolicyBundle, store: Bool, path: String, payloads: [[UInt8]], stepsPerRequest: Int,
                         options: Options) throws -> Pass {
         var configuration = SidecarConfiguration()
         configuration.port = 0
         configuration.maxInFlight = max(256, options.connections * 2)
+        // Measured as served: with a bearer token, so the timings include the token check.
+        configuration.access = .token(benchToken)
         let logger = Logger(label: "nodeward.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let sidecar = ShadowSidecar(configuration: configuration, bundle: bundle, loader: { .success(bundle) }, logger: logger)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-bench-serve-\(UUID().uuidString)")
@@ -102,11 +106,16 @@ enum BenchServe {
                     results.add(pass)
                     return
                 }
-                var index = client * 7_919 % payloads.count
+                let first = client * 7_919 % payloads.count
+                var index = first
+                var lap = 0
                 while true {
                     let started = DispatchTime.now().uptimeNanoseconds
                     if started >= deadline { break }
-                    let request = LoopbackConnection.request(method: "POST", path: path, body: payloads[index])
+                    // Runs of this connection and lap only: the sidecar answers a step it has seen (same
+                    // tenant, run and step id) from memory, so resending one would time a retry, not a decision.
+                    let body = withRunPrefix(payloads[index], "c\(client)l\(lap)-")
+                    let request = LoopbackConnection.request(method: "POST", path: path, body: body, token: benchToken)
                     guard (try? connection.write(request)) != nil, let reply = try? connection.readReply() else {
                         pass.failures += 1
                         break
@@ -119,12 +128,32 @@ enum BenchServe {
                         pass.failures += 1
                     }
                     index = (index + 1) % payloads.count
+                    if index == first { lap += 1 }
                 }
                 results.add(pass)
             }
         }
         done.wait()
         return results.total
+    }
+
+    /// The body with `prefix` put before every run id (each `"run":"` member of the canonical JSON text).
+    static func withRunPrefix(_ body: [UInt8], _ prefix: String) -> [UInt8] {
+        let key = Array(#""run":""#.utf8), inserted = Array(prefix.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + inserted.count * 128)
+        var position = 0
+        while position < body.count {
+            if body[position] == key[0], position + key.count <= body.count, body[position..<position + key.count].elementsEqual(key) {
+                out += key
+                out += inserted
+                position += key.count
+            } else {
+                out.append(body[position])
+                position += 1
+            }
+        }
+        return out
     }
 
     static func measurement(_ workload: String, _ pass: Pass, seconds: Double) -> BenchCommand.Measurement {

@@ -7,7 +7,11 @@ struct ShadowSelftestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
         abstract: "Check a running shadow sidecar with the canary step: allowed in shadow mode, denied when cut over.",
-        discussion: "Exit codes: 0 every check passed, 1 a check failed or the server could not be reached, 64 usage.")
+        discussion: """
+            The sidecar must run with --enable-selftest, and the token (the token file's first grant) must be valid for the \
+            canary tenants (a plain token or a * grant). Exit codes: 0 every check passed, 1 a check failed or the server could \
+            not be reached, 2 an unusable token file, 64 usage.
+            """)
 
     @Option(help: ArgumentHelp("The sidecar's base URL.", valueName: "url"))
     var url = "http://127.0.0.1:8787"
@@ -25,7 +29,9 @@ struct ShadowSelftestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let token = try tokenFile.map(Self.readToken)
+        let token = try tokenFile.flatMap { path in
+            try ShadowServeCommand.readTokenFile(path).first.map { String(decoding: $0.token, as: UTF8.self) }
+        }
         let report = await ShadowSelftest.run(baseURL: URL(string: url)!, token: token, timeout: timeout)
         Terminal.out(report.text + "\n")
         if report.passed {
@@ -34,15 +40,5 @@ struct ShadowSelftestCommand: AsyncParsableCommand {
             Terminal.err("shadow selftest: FAILED against \(url)")
             throw NodewardExit.findings
         }
-    }
-
-    /// The token file's first line, trimmed; an unreadable or empty file is a usage error.
-    static func readToken(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("cannot read the token file \(path)")
-        }
-        let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard !token.isEmpty else { throw ValidationError("the token file \(path) is empty") }
-        return token
     }
 }

@@ -14,7 +14,9 @@ struct ShadowServeCommand: AsyncParsableCommand {
         discussion: """
             Reads the tenant sandboxes and the committed node policies (--policies DIR, else the workspace's \
             policies/) on start, on POST /v1/reload and on SIGHUP. SIGTERM/SIGINT stop it after recording \
-            what is queued. Exit codes: 0 stopped, 2 bad input, 64 usage.
+            what is queued. Requests need a bearer token from --token-file (one token, or per-tenant grants: \
+            docs/shadow.md) unless --insecure-no-auth is given. Exit codes: 0 stopped, 2 bad input (including \
+            a missing policies folder or an unusable token file), 64 usage.
             """)
 
     @Argument(help: "Workspace folder containing nodeward.yaml (optional with --tenants and --policies).")
@@ -35,8 +37,14 @@ struct ShadowServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Tenants whose node decision is enforced, comma-separated.", valueName: "tenant,..."))
     var cutover: String?
 
-    @Option(name: .customLong("token-file"), help: ArgumentHelp("File holding the bearer token requests must present.", valueName: "file"))
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("Bearer tokens requests must present: the first line's token for every tenant, or lines 'TOKEN tenant1,tenant2' / 'TOKEN *'.", valueName: "file"))
     var tokenFile: String?
+
+    @Flag(name: .customLong("insecure-no-auth"), help: "Serve without any token (any local process may ask and reload); warns on every start.")
+    var insecureNoAuth = false
+
+    @Flag(name: .customLong("enable-selftest"), help: "Decide the canary step of `nodeward shadow selftest` by its built-in rules (off: refused).")
+    var enableSelftest = false
 
     @Option(help: ArgumentHelp("The store file (default: <workspace>/.nodeward/nodeward.sqlite).", valueName: "path"))
     var store: String?
@@ -83,6 +91,10 @@ struct ShadowServeCommand: AsyncParsableCommand {
               idleTimeout > 0, bodyTimeout > 0 else {
             throw ValidationError("limits must be positive")
         }
+        if tokenFile == nil && !insecureNoAuth {
+            throw ValidationError("give --token-file FILE (a bearer token every request must present), or --insecure-no-auth to serve without one")
+        }
+        if tokenFile != nil && insecureNoAuth { throw ValidationError("--token-file and --insecure-no-auth exclude each other") }
         if record == .sync && noStore { throw ValidationError("--record sync needs a store; drop --no-store") }
         if record == .sync && queueCapacity < maxBatch {
             throw ValidationError("--record sync needs --queue-capacity at least --max-batch, or every full batch is shed")
@@ -93,6 +105,9 @@ struct ShadowServeCommand: AsyncParsableCommand {
         let resolved = try resolveWorkspace()
         let source = PolicySource(tenants: tenants.isEmpty ? resolved.tenants : tenants,
                                   policies: policies ?? resolved.policies ?? "policies")
+        // Read the tokens first: a bad token file is refused before anything is loaded or opened.
+        let access: SidecarAccess = try tokenFile.map { .tokens(try Self.readTokenFile($0)) } ?? .unauthenticated
+        try requirePolicies(in: source.policies)
         let bundle: PolicyBundle
         switch source.load() {
         case .success(let loaded): bundle = loaded
@@ -104,7 +119,8 @@ struct ShadowServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.cutOverTenants = Set((cutover ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        configuration.token = try tokenFile.map(ShadowSelftestCommand.readToken)
+        configuration.access = access
+        configuration.selftestEnabled = enableSelftest
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxBatchSteps = maxBatch
         configuration.queueCapacity = queueCapacity
@@ -137,10 +153,41 @@ struct ShadowServeCommand: AsyncParsableCommand {
             sidecar.noteCrashedSessions(crashed)
             Terminal.err("recording decisions in \(path) (record \(record.rawValue))")
         }
+        if case .unauthenticated = access {
+            Terminal.err("warning: --insecure-no-auth: no token is required; any local process (and any program that can reach "
+                         + "\(self.host):\(self.port)) may ask decisions for every tenant and reload the policies")
+        }
         Terminal.err("shadow sidecar: \(bundle.sets.count) workflows, \(bundle.sandboxes.count) tenants, cut over: \(configuration.cutOverTenants.sorted().joined(separator: ", ").ifEmpty("none"))")
         let host = self.host
         try await ShadowServer.run(sidecar, sink: sink) { port in
             Terminal.err("listening on http://\(host):\(port)")
+        }
+    }
+
+    /// The sidecar decides with committed policies only; without them every step would be an
+    /// unknown-step node failure, so it refuses to start and says how to write them.
+    func requirePolicies(in folder: String) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        guard !names.contains(where: PolicyFolder.isPolicyFileName) else { return }
+        let generate = "nodeward policy generate \(workspace ?? "WORKSPACE") --policies \(folder)"
+        Terminal.err(Diagnostic(.error, "serve.no-policies",
+                                "no node policies here (the folder is missing or holds no .yaml policy files); run `\(generate)` first",
+                                at: SourceLocation(file: folder, line: 1)).description)
+        throw NodewardExit.badInput
+    }
+
+    /// The grants of a `--token-file` (`TokenFile`); an unreadable or malformed file stops the start
+    /// with a diagnostic naming the file (exit 2), instead of a server that answers 401 to everyone.
+    static func readTokenFile(_ path: String) throws -> [TokenGrant] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            Terminal.err(Diagnostic(.error, "token.unreadable", "cannot read the token file", at: SourceLocation(file: path, line: 1)).description)
+            throw NodewardExit.badInput
+        }
+        switch TokenFile.parse(text, path: path) {
+        case .success(let grants): return grants
+        case .failure(let diagnostic):
+            Terminal.err(diagnostic.description)
+            throw NodewardExit.badInput
         }
     }
 
