@@ -168,7 +168,8 @@ extension PolicyEvaluationTests {
         var evaluator = S.evaluator([set])
         let denied = S.benignRuns.flatMap { run in zip(run.steps, evaluator.evaluate(run)).filter { $0.1.effect != .allow } }
         #expect(denied.isEmpty, "\(denied.first.map { "\($0.0.runId)/\($0.0.stepId): \($0.1)" } ?? "")")
-        // The poisoned send is denied at every strictness (permissive by inputs: it grants no origins).
-        #expect(evaluator.evaluate(S.poisonedRun)[3].effect == .deny)
+        // The poisoned run was trained on: permissive allows it (every training step), balanced and
+        // strict deny its send by the withheld rare edge from the retrieved document.
+        #expect(evaluator.evaluate(S.poisonedRun)[3].effect == (strictness == .permissive ? .allow : .deny))
     }
 }

@@ -35,11 +35,14 @@ import Testing
         #expect(withheld[0].hasPrefix("input retrieval.${tenant.vectorIndex} -> to: rare"))
     }
 
-    @Test func permissiveStillWithholdsRareExternalEdgesIntoWritesButAddsNoOrigins() throws {
+    /// Permissive allows every step of its training runs (issue 14): even the rare edge from a retrieved
+    /// document into a send, which balanced withholds. It adds no origins.
+    @Test func permissiveGrantsEveryObservedEdgeAndAddsNoOrigins() throws {
         var options = PolicyGeneratorOptions(strictness: .permissive)
         options.minRuns = 1
         let send = try node("tool_call.email.send", in: S.policies(S.benignRuns + [S.poisonedRun], options: options))
-        #expect(!send.inputs.contains { $0.from == "retrieval.${tenant.vectorIndex}" })
+        #expect(send.inputs.contains { $0.from == "retrieval.${tenant.vectorIndex}" })
+        #expect(send.withheld == nil)
         #expect(send.allow.arguments == nil)
     }
 

@@ -51,6 +51,10 @@ struct RandomFleet {
         case 1: return "mcp__server\(index % 7)__\(prefix)_\(index)"
         case 2: return String(repeating: "\(prefix)long", count: 30) + "\(index)"
         case 3: return "\(prefix).\(index).v2"
+        // Names that make a tool a write (docs/legacy-model.md, "Tool effects"): edges into writes are
+        // where generation is most careful.
+        case 4: return "\(prefix)\(index).update"
+        case 5: return "send_\(prefix)\(index)"
         default: return "\(prefix)\(index)"
         }
     }

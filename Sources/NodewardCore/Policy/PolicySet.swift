@@ -178,7 +178,7 @@ public struct InputGrant: Sendable, Hashable, Codable {
 }
 
 public enum PolicyStrictness: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Grants every observed edge except rare or low-support edges from external content into writes.
+    /// Grants every observed node and edge: allows every step of the runs it was generated from.
     case permissive
     /// Grants edges that are neither rare nor low-support; origin constraints on state-changing nodes.
     case balanced
