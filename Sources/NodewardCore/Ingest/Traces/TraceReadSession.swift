@@ -15,6 +15,8 @@ final class TraceFileInput {
     var finished = false
     /// Set when the file was read whole as one document (the line reader's counts then do not apply).
     var document: (bytes: Int, lines: Int)?
+    /// Format detection: what the lines read so far showed (docs/formats.md, "Format detection").
+    var sample = TraceFormatSample()
 
     init(file: String, path: String?, memory: [UInt8]?, reader: ChunkedLineReader) {
         self.file = file
@@ -31,6 +33,8 @@ final class TraceReadSession {
     let collector: TraceDiagnosticsCollector
     let assembler: RunAssembler
     let lineDecoder: TraceLineDecoder
+    /// Tenant ids seen, to warn once when two differ only by case.
+    var tenantCase = CaseConfusables()
 
     init(options: TraceReaderOptions) {
         self.options = options
@@ -41,9 +45,16 @@ final class TraceReadSession {
 
     func open(path: String) -> TraceFileInput? {
         collector.beginFile(path)
-        let opened = TraceFileBytes.openForReading(path: path)
-        guard let descriptor = opened.descriptor else {
-            collector.skip(.fileUnreadable, "cannot open the file: \(opened.reason)", at: SourceLocation(file: path, line: 0))
+        let descriptor: Int32
+        switch InputFile.openRegular(path) {
+        case .descriptor(let opened):
+            descriptor = opened
+        case .notRegular(let kind):
+            let diagnostic = InputFile.notRegular(kind, what: "trace input", at: SourceLocation(file: path, line: 0))
+            collector.skip(diagnostic.code, diagnostic.message, at: diagnostic.location)
+            return nil
+        case .failed(let reason):
+            collector.skip(.fileUnreadable, "cannot open the file: \(reason)", at: SourceLocation(file: path, line: 0))
             return nil
         }
         let reader = ChunkedLineReader(source: .fileDescriptor(descriptor), maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
@@ -64,26 +75,33 @@ final class TraceReadSession {
     func advance(_ input: TraceFileInput) -> Bool {
         if case .done = input.state { return finishFile(input) }
         if case .lines(let format) = input.state { return advanceBatch(input, format: format) }
-        guard let event = input.reader.next() else { return finishFile(input) }
+        guard let event = input.reader.next() else {
+            undecided(input)
+            return true
+        }
         switch event {
         case .tooLong(let number, let bytes):
             input.sawContent = true
-            collector.skip(
+            input.sample.note(
                 .traceLineTooLong, "line is \(bytes) bytes, over maxLineBytes (\(options.maxLineBytes)); skipped",
-                at: SourceLocation(file: input.file, line: number))
+                line: number, bytes: min(bytes, TraceFormatSample.maxBytes))
         case .line(let range, let number, let terminated):
             guard let firstByte = Self.firstNonBlank(input.reader.buffer, range) else { return true }
             input.sawContent = true
             let source = SourceLocation(file: input.file, line: number)
+            if input.sample.first == nil, input.reader.buffer[range].starts(with: [0x1F, 0x8B]) {
+                // gzip's magic number: a compressed file passed by name.
+                let diagnostic = TraceInputFiles.unsupportedCompression(at: SourceLocation(file: input.file, line: 0))
+                collector.skip(diagnostic.code, diagnostic.message, at: diagnostic.location)
+                input.state = .done
+                return true
+            }
             let parsed: Result<JSONValue, JSONParseFailure>
             do { parsed = .success(try options.parser.parse(input.reader.buffer[range])) } catch { parsed = .failure(error) }
-            switch input.state {
-            case .detecting:
-                detect(input, parsed: parsed, firstByte: firstByte, terminated: terminated, source: source)
-            case .lines, .done:
-                break
-            }
+            if input.sample.first == nil { input.sample.first = (firstByte, terminated) }
+            detect(input, parsed: parsed, terminated: terminated, source: source, bytes: range.count)
         }
+        if case .detecting = input.state, input.sample.isFull { undecided(input) }
         return true
     }
 
@@ -103,34 +121,71 @@ final class TraceReadSession {
         return false
     }
 
-    private func detect(_ input: TraceFileInput, parsed: Result<JSONValue, JSONParseFailure>, firstByte: UInt8, terminated: Bool, source: SourceLocation) {
+    /// One sampled line: a complete OTLP export or Nodeward JSONL record decides the format (the lines
+    /// sampled before it are skipped and counted); anything else is remembered as a skip and sampling goes on.
+    private func detect(_ input: TraceFileInput, parsed: Result<JSONValue, JSONParseFailure>, terminated: Bool, source: SourceLocation, bytes: Int) {
         switch parsed {
         case .success(.object(let members)):
             if members["resourceSpans"] != nil {
-                input.state = .lines(.otlpJSONLines)
-                collector.setFormat(.otlpJSONLines, for: input.file)
+                decide(input, .otlpJSONLines)
                 handleOTLP(.object(members), source: source)
             } else if JSONLRecordDecoder.looksLikeRecord(members) {
-                input.state = .lines(.nodewardJSONL)
-                collector.setFormat(.nodewardJSONL, for: input.file)
+                decide(input, .nodewardJSONL)
                 handleJSONL(members, source: source)
             } else {
-                rejectFormat(input, "the first line is a JSON object that is neither an OTLP export (resourceSpans) nor a Nodeward JSONL record", source)
+                input.sample.note(
+                    .traceInvalidValue, "line is a JSON object that is neither an OTLP export (resourceSpans) nor a Nodeward JSONL record",
+                    line: source.line, bytes: bytes)
             }
         case .success(let value):
-            rejectFormat(input, "the first line is \(value.typeName), not a JSON object", source)
+            input.sample.note(.traceInvalidValue, "line is \(value.typeName), not a JSON object", line: source.line, bytes: bytes)
         case .failure(let failure):
-            guard firstByte == UInt8(ascii: "{") else {
-                rejectFormat(input, "the file is neither OTLP/JSON nor Nodeward JSONL (its first line is not JSON)", source)
-                return
+            if terminated {
+                input.sample.note(.traceJSON, "line is not valid JSON: \(failure.message)", line: source.line, bytes: bytes)
+            } else {
+                input.sample.note(.traceTruncated, "the last line ends without a newline and is not complete JSON", line: source.line, bytes: bytes)
             }
-            guard terminated else {
-                collector.skip(.traceTruncated, "the only line ends without a newline and is not complete JSON: \(failure.message)", at: source)
+        }
+    }
+
+    /// The format is known: the lines sampled before the deciding one are reported, one skip each.
+    private func decide(_ input: TraceFileInput, _ format: TraceFormat?) {
+        if let format {
+            input.state = .lines(format)
+            collector.setFormat(format, for: input.file)
+        } else {
+            input.state = .done
+        }
+        for skipped in input.sample.skips {
+            collector.skip(skipped.code, skipped.message, at: SourceLocation(file: input.file, line: skipped.line))
+        }
+        input.sample.skips.removeAll()
+    }
+
+    /// The sample ended (file end or sample limit) without a line that decides the format: a file that
+    /// starts with `{` and has lines that are not JSON on their own is one OTLP document (pretty-printed,
+    /// or a single line), read whole; else it is not a trace file.
+    private func undecided(_ input: TraceFileInput) {
+        guard input.sawContent, let first = input.sample.first else {
+            // Nothing but blank lines, or only lines over maxLineBytes (each counted).
+            decide(input, nil)
+            return
+        }
+        let source = SourceLocation(file: input.file, line: input.sample.skips.first?.line ?? 1)
+        let splitDocument = input.sample.skips.contains { $0.code == .traceJSON || $0.code == .traceTruncated }
+        if first.byte == UInt8(ascii: "{"), splitDocument {
+            if !first.terminated, input.sample.lines == 1, input.sample.skips.first?.code == .traceTruncated {
+                collector.skip(.traceTruncated, "the only line ends without a newline and is not complete JSON", at: source)
                 input.state = .done
                 return
             }
             readDocument(input, source: source)
+            return
         }
+        rejectFormat(
+            input,
+            "the file is neither OTLP/JSON nor Nodeward JSONL: none of its first \(input.sample.lines) non-blank lines is an OTLP export or a Nodeward JSONL record",
+            source)
     }
 
     private func rejectFormat(_ input: TraceFileInput, _ message: String, _ source: SourceLocation) {
@@ -154,6 +209,10 @@ final class TraceReadSession {
             case .tooLarge(let size):
                 tooLarge(input, size: size)
                 return
+            case .notRegular(let kind):
+                let diagnostic = InputFile.notRegular(kind, what: "trace input", at: SourceLocation(file: input.file, line: 0))
+                collector.skip(diagnostic.code, diagnostic.message, at: diagnostic.location)
+                return
             case .unreadable(let reason):
                 collector.skip(.fileUnreadable, "cannot read the file: \(reason)", at: SourceLocation(file: input.file, line: 0))
                 return
@@ -161,15 +220,9 @@ final class TraceReadSession {
         }
         var lines = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } }
         if let last = bytes.last, last != 0x0A { lines += 1 }
+        let body = bytes.starts(with: InputFile.byteOrderMark) ? bytes[InputFile.byteOrderMark.count...] : bytes[...]
         let value: JSONValue
-        do { value = try options.parser.parse(bytes[...]) } catch {
-            if let format = lineFormAfterBadFirstLine(bytes) {
-                // A garbage first line in a line-form file: report that line, read the rest as lines.
-                collector.skip(.traceJSON, "line is not valid JSON: \(error.message)", at: source)
-                input.state = .lines(format)
-                collector.setFormat(format, for: input.file)
-                return
-            }
+        do { value = try options.parser.parse(body) } catch {
             input.document = (bytes.count, lines)
             collector.skip(.traceJSON, "the document is not valid JSON: \(error.message)", at: source)
             return
@@ -181,29 +234,6 @@ final class TraceReadSession {
         }
         collector.setFormat(.otlpJSON, for: input.file)
         handleOTLP(value, source: source)
-    }
-
-    /// When the whole file is not one document, the format its second non-blank line shows on its own
-    /// (an OTLP export or a JSONL record); nil when that line is not a complete record either.
-    private func lineFormAfterBadFirstLine(_ bytes: [UInt8]) -> TraceFormat? {
-        var start = 0
-        var nonBlankSeen = 0
-        while start < bytes.count {
-            let newline = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            var stop = newline
-            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
-            if Self.firstNonBlank(bytes, start..<stop) != nil {
-                nonBlankSeen += 1
-                if nonBlankSeen == 2 {
-                    guard stop - start <= options.maxLineBytes,
-                          case .object(let members)? = try? options.parser.parse(bytes[start..<stop]) else { return nil }
-                    if members["resourceSpans"] != nil { return .otlpJSONLines }
-                    return JSONLRecordDecoder.looksLikeRecord(members) ? .nodewardJSONL : nil
-                }
-            }
-            start = newline + 1
-        }
-        return nil
     }
 
     private func tooLarge(_ input: TraceFileInput, size: Int) {
