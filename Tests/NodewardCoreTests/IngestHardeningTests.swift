@@ -216,22 +216,52 @@ import Testing
         #expect(read?.workflow == "support")
     }
 
-    @Test func compressedTraceFilesInAFolderAreReportedOneByOne() throws {
+    /// `text` gzip-compressed by the system's gzip (a format reference apart from the reader's zlib).
+    static func gzip(_ text: String) throws -> [UInt8] {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try text.write(toFile: folder + "/in", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-n", "-c", folder + "/in"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        return Array(data)
+    }
+
+    @Test func gzipTracesInAFolderAreReadAndOtherCompressionsReported() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try (Self.jsonl(step: "s1") + "\n").write(toFile: folder + "/a.jsonl", atomically: true, encoding: .utf8)
-        try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: URL(fileURLWithPath: folder + "/b.jsonl.gz"))
-        try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: URL(fileURLWithPath: folder + "/c.otlp.json.gz"))
-        var steps = 0
-        let summary = TraceReader().read(paths: [folder]) { steps += $0.steps.count }
-        #expect(steps == 1)
-        #expect(summary.skipped == [.traceUnsupportedCompression: 2])
-        #expect(summary.diagnostics.compactMap { $0.location?.file }.map { ($0 as NSString).lastPathComponent } == ["b.jsonl.gz", "c.otlp.json.gz"])
+        // Two gzip members one after another (`cat x.gz y.gz`), lines of another run.
+        let members = try Self.gzip(Self.jsonl(run: "r2", step: "s2") + "\n") + Self.gzip(Self.jsonl(run: "r2", step: "s3", time: 2) + "\n")
+        try Data(members).write(to: URL(fileURLWithPath: folder + "/b.jsonl.gz"))
+        let pretty = Self.otlpLine(trace: Self.traceA, tenant: "acme", spans: ["aaaaaaaaaaaaaaa1"]).replacingOccurrences(of: "[{", with: "[\n{")
+        try Data(Self.gzip(pretty)).write(to: URL(fileURLWithPath: folder + "/c.otlp.json.gz"))
+        try Data([0x28, 0xB5, 0x2F, 0xFD]).write(to: URL(fileURLWithPath: folder + "/d.jsonl.zst"))
+        var options = TraceReaderOptions()
+        options.readChunkBytes = 7
+        var steps: [String] = []
+        let summary = TraceReader(options: options).read(paths: [folder]) { steps += $0.steps.map(\.stepId) }
+        #expect(steps == ["s1", "s2", "s3", "aaaaaaaaaaaaaaa1"])
+        #expect(summary.files.values.sorted { $0.rawValue < $1.rawValue } == [.nodewardJSONL, .nodewardJSONL, .otlpJSON])
+        #expect(summary.skipped == [.traceUnsupportedCompression: 1])
+        #expect(summary.diagnostics.compactMap { $0.location?.file }.map { ($0 as NSString).lastPathComponent } == ["d.jsonl.zst"])
     }
 
-    @Test func gzipBytesPassedAsATraceFileAreReportedAsCompressed() {
-        let summary = TraceReader().read(data: [0x1F, 0x8B, 0x08, 0x00, 0x0A, 0x41], file: "traces.jsonl") { _ in }
-        #expect(summary.skipped == [.traceUnsupportedCompression: 1])
+    @Test func truncatedGzipTraceKeepsTheLinesBeforeTheCutAndIsReported() throws {
+        let text = (1...400).map { Self.jsonl(run: "r\($0 % 7)", step: "s\($0)", time: $0) + "\n" }.joined()
+        let compressed = try Self.gzip(text)
+        var steps = 0
+        let summary = TraceReader().read(data: Array(compressed.prefix(compressed.count / 2)), file: "cut.jsonl.gz") { steps += $0.steps.count }
+        #expect(steps > 0 && steps < 400)
+        #expect(summary.skipped[.traceCorruptCompression] == 1)
+        let whole = TraceReader().read(data: compressed, file: "whole.jsonl.gz") { _ in }
+        #expect(whole.steps == 400 && whole.skipped.isEmpty)
     }
 
     // MARK: 6. Confusable tenant ids

@@ -10,6 +10,8 @@ import Darwin
 enum TraceByteSource {
     case fileDescriptor(Int32)
     case memory([UInt8])
+    /// gzip data, decompressed as it is read.
+    case gzip(GzipInflater)
 }
 
 /// Splits a byte stream into `\n`-separated lines (a trailing `\r` is dropped), reading fixed-size
@@ -48,6 +50,12 @@ final class ChunkedLineReader {
 
     deinit {
         if case .fileDescriptor(let descriptor) = source { close(descriptor) }
+    }
+
+    /// Why the source stopped early (corrupt or truncated gzip data); nil otherwise.
+    var sourceFailure: String? {
+        if case .gzip(let inflater) = source { return inflater.failure }
+        return nil
     }
 
     func next() -> Event? {
@@ -147,6 +155,10 @@ final class ChunkedLineReader {
                     if count < 0, errno == EINTR { continue }
                     return count
                 }
+            }
+        case .gzip(let inflater):
+            return buffer.withUnsafeMutableBufferPointer { bytes in
+                inflater.read(into: bytes.baseAddress! + offset, capacity: capacity)
             }
         case .memory(let bytes):
             let count = min(capacity, bytes.count - memoryOffset)

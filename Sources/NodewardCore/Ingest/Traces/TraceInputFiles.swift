@@ -1,7 +1,7 @@
 import Foundation
 
 extension DiagnosticCode {
-    /// A compressed trace file (`.gz`, `.zst`, `.bz2`, `.xz`): not read, reported once per file.
+    /// A compressed trace file Nodeward does not decompress (`.zst`, `.bz2`, `.xz`): reported once per file.
     public static let traceUnsupportedCompression: DiagnosticCode = "trace.unsupported-compression"
 }
 
@@ -9,12 +9,18 @@ extension DiagnosticCode {
 /// `*.ndjson`), files as given whatever their extension; sorted and without duplicates.
 enum TraceInputFiles {
     static let extensions: Set<String> = ["json", "jsonl", "ndjson"]
-    /// Compressed trace files (`x.jsonl.gz`) are not read; a folder scan reports each one.
+    /// Compressed trace files: `x.jsonl.gz` is read (decompressed as it streams); the others are not read,
+    /// and a folder scan reports each one.
     static let compressedExtensions: Set<String> = ["gz", "zst", "bz2", "xz"]
 
     /// The diagnostic for a compressed trace file (found by name in a folder, or by its first bytes).
     static func unsupportedCompression(at location: SourceLocation) -> Diagnostic {
-        .error(.traceUnsupportedCompression, "compressed trace files are not read; decompress it (gunzip, zstd -d) and pass the .jsonl or .json file", at: location)
+        .error(.traceUnsupportedCompression, "only gzip-compressed trace files are read; decompress it (zstd -d, bunzip2, unxz) or recompress it with gzip", at: location)
+    }
+
+    static func isFile(_ path: String, _ manager: FileManager) -> Bool {
+        var isFolder: ObjCBool = false
+        return manager.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
     }
 
     static func expand(_ paths: [String], collector: TraceDiagnosticsCollector) -> [String] {
@@ -44,7 +50,8 @@ enum TraceInputFiles {
                 if compressedExtensions.contains(suffix) {
                     let stem = name[..<dot]
                     if let inner = stem.lastIndex(of: "."), extensions.contains(stem[stem.index(after: inner)...].lowercased()) {
-                        compressed.insert(full)
+                        // gzip is read (streaming); the others are reported.
+                        if suffix == "gz" { if isFile(full, manager) { files.insert(full) } } else { compressed.insert(full) }
                     }
                     continue
                 }

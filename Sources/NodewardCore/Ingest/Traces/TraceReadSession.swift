@@ -57,13 +57,16 @@ final class TraceReadSession {
             collector.skip(.fileUnreadable, "cannot open the file: \(reason)", at: SourceLocation(file: path, line: 0))
             return nil
         }
-        let reader = ChunkedLineReader(source: .fileDescriptor(descriptor), maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
+        let source: TraceByteSource = GzipInflater.startsWithMagic(descriptor)
+            ? .gzip(GzipInflater(.fileDescriptor(descriptor))) : .fileDescriptor(descriptor)
+        let reader = ChunkedLineReader(source: source, maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
         return TraceFileInput(file: path, path: path, memory: nil, reader: reader)
     }
 
     func open(file: String, bytes: [UInt8]) -> TraceFileInput {
         collector.beginFile(file)
-        let reader = ChunkedLineReader(source: .memory(bytes), maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
+        let source: TraceByteSource = bytes.starts(with: GzipInflater.magic) ? .gzip(GzipInflater(.memory(bytes))) : .memory(bytes)
+        let reader = ChunkedLineReader(source: source, maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
         return TraceFileInput(file: file, path: nil, memory: bytes, reader: reader)
     }
 
@@ -89,13 +92,6 @@ final class TraceReadSession {
             guard let firstByte = Self.firstNonBlank(input.reader.buffer, range) else { return true }
             input.sawContent = true
             let source = SourceLocation(file: input.file, line: number)
-            if input.sample.first == nil, input.reader.buffer[range].starts(with: [0x1F, 0x8B]) {
-                // gzip's magic number: a compressed file passed by name.
-                let diagnostic = TraceInputFiles.unsupportedCompression(at: SourceLocation(file: input.file, line: 0))
-                collector.skip(diagnostic.code, diagnostic.message, at: diagnostic.location)
-                input.state = .done
-                return true
-            }
             let parsed: Result<JSONValue, JSONParseFailure>
             do { parsed = .success(try options.parser.parse(input.reader.buffer[range])) } catch { parsed = .failure(error) }
             if input.sample.first == nil { input.sample.first = (firstByte, terminated) }
@@ -108,6 +104,11 @@ final class TraceReadSession {
     func finishFile(_ input: TraceFileInput) -> Bool {
         guard !input.finished else { return false }
         input.finished = true
+        if input.document == nil, let failure = input.reader.sourceFailure {
+            collector.skip(
+                .traceCorruptCompression, "\(failure) after \(input.reader.bytesRead) decompressed bytes; the lines before were read",
+                at: SourceLocation(file: input.file, line: input.reader.lineNumber + 1))
+        }
         if let document = input.document {
             collector.addBytes(document.bytes, file: input.file)
             collector.addLines(document.lines, file: input.file)
@@ -197,14 +198,34 @@ final class TraceReadSession {
     private func readDocument(_ input: TraceFileInput, source: SourceLocation) {
         input.state = .done
         let bytes: [UInt8]
-        if let memory = input.memory {
+        if let memory = input.memory, !memory.starts(with: GzipInflater.magic) {
             guard memory.count <= options.maxDocumentBytes else {
                 tooLarge(input, size: memory.count)
                 return
             }
             bytes = memory
+        } else if let memory = input.memory {
+            switch GzipInflater.decompress(memory, limit: options.maxDocumentBytes) {
+            case .bytes(let read): bytes = read
+            case .tooLarge(let size):
+                tooLarge(input, size: size)
+                return
+            case .notRegular, .unreadable:
+                collector.skip(.traceCorruptCompression, "the gzip data is corrupt or truncated", at: SourceLocation(file: input.file, line: 0))
+                return
+            }
         } else {
             switch TraceFileBytes.read(path: input.path ?? input.file, limit: options.maxDocumentBytes) {
+            case .bytes(let read) where read.starts(with: GzipInflater.magic):
+                switch GzipInflater.decompress(read, limit: options.maxDocumentBytes) {
+                case .bytes(let inflated): bytes = inflated
+                case .tooLarge(let size):
+                    tooLarge(input, size: size)
+                    return
+                case .notRegular, .unreadable:
+                    collector.skip(.traceCorruptCompression, "the gzip data is corrupt or truncated", at: SourceLocation(file: input.file, line: 0))
+                    return
+                }
             case .bytes(let read): bytes = read
             case .tooLarge(let size):
                 tooLarge(input, size: size)
