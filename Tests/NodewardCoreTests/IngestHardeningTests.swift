@@ -318,4 +318,17 @@ import Testing
         #expect(outcome.diagnostics(.traceConfusableTenant).map { $0.location?.line } == [3])
         #expect(outcome.summary.skipped.isEmpty)
     }
+
+    @Test func workflowIdsAreNormalisedAndInvisibleCharactersSkipTheRun() {
+        let text = [
+            #"{"tenant":"acme","agent":"bot","workflow":"factura\u0301","run":"r1","step":"s1","time":1,"kind":"output","operation":"reply"}"#,
+            #"{"tenant":"acme","agent":"bot","workflow":"billing\u200b","run":"r2","step":"s1","time":1,"kind":"output","operation":"reply"}"#,
+            #"{"tenant":"acme","agent":"bot","workflow":"billing\u200b","run":"r2","step":"s2","time":2,"kind":"output","operation":"reply"}"#,
+        ].joined(separator: "\n") + "\n"
+        let outcome = TraceFixtures.read(text: text)
+        #expect(outcome.runs.map(\.runId) == ["r1"])
+        #expect(outcome.runs.first.map { Array($0.workflow.utf8) } == Array("factur\u{00E1}".utf8))
+        #expect(outcome.runs.first?.steps.first.map { Array($0.workflow.utf8) } == Array("factur\u{00E1}".utf8))
+        #expect(outcome.summary.skipped == [.traceInvalidId: 2])
+    }
 }

@@ -122,10 +122,15 @@ final class RunAssembler {
             return nil
         }
         let inputOrder = run.steps
-        let steps = Self.ordered(run.steps).map(\.step)
+        var steps = Self.ordered(run.steps).map(\.step)
         let first = inputOrder[0].step
+        guard let workflow = normalizedWorkflow(run.header?.workflow ?? first.workflow, run: run) else { return nil }
+        for index in steps.indices {
+            guard let stepWorkflow = normalizedWorkflow(steps[index].workflow, run: run) else { return nil }
+            steps[index].workflow = stepWorkflow
+        }
         return Run(
-            tenant: tenant, agent: run.header?.agent ?? first.agent, workflow: run.header?.workflow ?? first.workflow,
+            tenant: tenant, agent: run.header?.agent ?? first.agent, workflow: workflow,
             runId: run.runId, startNanos: steps.map(\.startNanos).min() ?? 0,
             endNanos: steps.map { max($0.startNanos, $0.endNanos) }.max() ?? 0,
             userRequest: run.header?.request, steps: steps, source: run.source)
@@ -151,7 +156,7 @@ final class RunAssembler {
                 at: run.source)
         }
         let agent = run.agentSpan?.name ?? run.agentSpan?.serviceName ?? run.firstServiceName ?? "unknown_service"
-        let workflow = run.agentSpan?.workflow ?? run.runLevelWorkflow ?? agent
+        guard let workflow = normalizedWorkflow(run.agentSpan?.workflow ?? run.runLevelWorkflow ?? agent, run: run) else { return nil }
         let stepIds = Set(kept.map(\.step.stepId))
         for index in kept.indices {
             kept[index].step.tenant = tenant
@@ -166,6 +171,20 @@ final class RunAssembler {
             tenant: tenant, agent: agent, workflow: workflow, runId: run.runId, startNanos: run.spanStart,
             endNanos: run.spanEnd, userRequest: run.agentSpan?.userRequest ?? run.runLevelRequest, steps: steps,
             source: run.source)
+    }
+
+    /// A workflow id by the tenant ids' rule (`Identifier`: NFC, no invisible or control characters); nil
+    /// when it is refused, with the run's steps skipped and counted (`trace.invalid-id`).
+    private func normalizedWorkflow(_ raw: String, run: OpenRun) -> String? {
+        switch Identifier.normalize(raw) {
+        case .success(let workflow): return workflow
+        case .failure(let problem):
+            collector.skip(
+                .traceInvalidId, Identifier.describe(problem, what: "the workflow id of run \(run.runId)") + "; its \(run.steps.count) steps are skipped",
+                at: run.source, count: run.steps.count)
+            collector.emptyRun()
+            return nil
+        }
     }
 
     /// Walks up from a parent span id through spans that are not steps (skipped spans) to the nearest
