@@ -35,6 +35,8 @@ final class TraceReadSession {
     let lineDecoder: TraceLineDecoder
     /// Tenant ids seen, to warn once when two differ only by case.
     var tenantCase = CaseConfusables()
+    /// The last tenant id read and its normal form: most records repeat the previous record's tenant.
+    var lastTenant: (raw: String, normalized: String)?
 
     init(options: TraceReaderOptions) {
         self.options = options

@@ -90,8 +90,10 @@ extension TraceReadSession {
     /// A record's tenant id in NFC (the one rule, `Identifier`); nil, with the record skipped and counted
     /// (`trace.invalid-id`), when it holds invisible or control characters.
     private func normalizedTenant(_ raw: String, source: SourceLocation) -> String? {
+        if let last = lastTenant, last.raw.utf8.elementsEqual(raw.utf8) { return last.normalized }
         switch Identifier.normalize(raw) {
         case .success(let tenant):
+            lastTenant = (raw, tenant)
             if let earlier = tenantCase.note(tenant) {
                 collector.warn(
                     .traceConfusableTenant,
