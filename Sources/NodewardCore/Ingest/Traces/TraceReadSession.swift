@@ -199,35 +199,11 @@ final class TraceReadSession {
     /// The first line was not a whole JSON document: the file is one OTLP document, read whole.
     private func readDocument(_ input: TraceFileInput, source: SourceLocation) {
         input.state = .done
-        let bytes: [UInt8]
-        if let memory = input.memory, !memory.starts(with: GzipInflater.magic) {
-            guard memory.count <= options.maxDocumentBytes else {
-                tooLarge(input, size: memory.count)
-                return
-            }
+        var bytes: [UInt8]
+        if let memory = input.memory {
             bytes = memory
-        } else if let memory = input.memory {
-            switch GzipInflater.decompress(memory, limit: options.maxDocumentBytes) {
-            case .bytes(let read): bytes = read
-            case .tooLarge(let size):
-                tooLarge(input, size: size)
-                return
-            case .notRegular, .unreadable:
-                collector.skip(.traceCorruptCompression, "the gzip data is corrupt or truncated", at: SourceLocation(file: input.file, line: 0))
-                return
-            }
         } else {
             switch TraceFileBytes.read(path: input.path ?? input.file, limit: options.maxDocumentBytes) {
-            case .bytes(let read) where read.starts(with: GzipInflater.magic):
-                switch GzipInflater.decompress(read, limit: options.maxDocumentBytes) {
-                case .bytes(let inflated): bytes = inflated
-                case .tooLarge(let size):
-                    tooLarge(input, size: size)
-                    return
-                case .notRegular, .unreadable:
-                    collector.skip(.traceCorruptCompression, "the gzip data is corrupt or truncated", at: SourceLocation(file: input.file, line: 0))
-                    return
-                }
             case .bytes(let read): bytes = read
             case .tooLarge(let size):
                 tooLarge(input, size: size)
@@ -240,6 +216,21 @@ final class TraceReadSession {
                 collector.skip(.fileUnreadable, "cannot read the file: \(reason)", at: SourceLocation(file: input.file, line: 0))
                 return
             }
+        }
+        if bytes.starts(with: GzipInflater.magic) {
+            switch GzipInflater.decompress(bytes, limit: options.maxDocumentBytes) {
+            case .bytes(let inflated): bytes = inflated
+            case .tooLarge(let size):
+                tooLarge(input, size: size)
+                return
+            case .notRegular, .unreadable:
+                collector.skip(.traceCorruptCompression, "the gzip data is corrupt or truncated", at: SourceLocation(file: input.file, line: 0))
+                return
+            }
+        }
+        guard bytes.count <= options.maxDocumentBytes else {
+            tooLarge(input, size: bytes.count)
+            return
         }
         var lines = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } }
         if let last = bytes.last, last != 0x0A { lines += 1 }
