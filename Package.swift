@@ -23,9 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
+        // The system's zlib (gzip traces, read streaming); no package: see docs/architecture.md.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "NodewardCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams"), "CZlib"]
         ),
         .target(
             name: "NodewardStore",
@@ -92,7 +94,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings

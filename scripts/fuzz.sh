@@ -40,6 +40,7 @@ link_target() {
   local cyaml="$build/checkouts/Yams/Sources/CYaml/include"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz_$target" \
     -I "$products/Modules" -Xcc -fmodule-map-file="$cyaml/module.modulemap" -Xcc -I -Xcc "$cyaml" \
+    -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap -lz \
     "$source" "${objects[@]}" -o "$build/bin/fuzz-$target" 2>&1 | { grep -v "Cannot export local symbol" >&2 || true; }
 }
 

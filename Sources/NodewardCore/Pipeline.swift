@@ -66,7 +66,7 @@ public enum Pipeline {
         }
         progress?(PipelineProgress(stage: stage, runs: runs, steps: steps))
         if summary.files.isEmpty, !workspace.traces.isEmpty {
-            diagnostics.append(.error(.noInputs, "no trace files (*.json, *.jsonl, *.ndjson) found under \(workspace.traces.joined(separator: ", "))"))
+            diagnostics.append(.error(.noInputs, "no trace file could be read under \(workspace.traces.joined(separator: ", ")) (looked for *.json, *.jsonl, *.ndjson and their .gz; files refused are listed with their own diagnostic)"))
         }
         if sandboxResult.filesRead == 0, !workspace.tenants.isEmpty, sandboxResult.errors.isEmpty {
             diagnostics.append(.error(.noInputs, "no tenant sandbox files (*.yaml, *.yml) found under \(workspace.tenants.joined(separator: ", "))"))

@@ -85,6 +85,25 @@ import Testing
         #expect(disagreement.modelRule == "acme/tools.allow[0]")
     }
 
+    @Test func incidentLabelsMatchRunsByTenantAndRunIdNotRunIdAlone() throws {
+        let rules = ToolsConfig(allow: [F.rule("email.read", index: 0)])
+        var agreed = F.step(.toolCall, "email.read")
+        agreed.recordedDecision = RecordedDecision(effect: .allow, rule: "tools.allow[0]")
+        var drifted = F.step(.toolCall, "email.read")
+        drifted.recordedDecision = RecordedDecision(effect: .deny, rule: "tools.default")
+        var analyzer = Analyzer(sandboxes: [F.sandbox(tenant: "acme", tools: rules), F.sandbox(tenant: "globex", tools: rules)])
+        // The same run id in two tenants: only acme's run disagrees with the legacy model.
+        analyzer.consume(Self.run("acme", "r1", at: F.t0, [drifted]))
+        analyzer.consume(Self.run("globex", "r1", at: F.t0, [agreed]))
+        let labels = [
+            IncidentLabel(id: "i-acme", kind: "drift", tenant: "acme", run: "r1"),
+            IncidentLabel(id: "i-globex", kind: "drift", tenant: "globex", run: "r1"),
+        ]
+        let report = analyzer.finish(traceSummary: TraceReadSummary(), sandboxDiagnostics: [], workspace: nil, tenantFiles: 2, labels: labels)
+        #expect(report.incidents.map(\.id) == ["i-acme", "i-globex"])
+        #expect(report.incidents.map(\.surfacedBy) == [["legacy-fidelity"], []])
+    }
+
     @Test func crossTenantPartitionIsObserved() throws {
         let shared = { (tenant: String) in
             F.sandbox(tenant: tenant, vectorIndex: VectorIndexConfig(collection: "docs", isolation: .payload, tenantKeyField: "g", tenantKeyValue: tenant))

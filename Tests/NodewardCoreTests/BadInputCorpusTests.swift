@@ -169,8 +169,9 @@ import Testing
         Case("traces/duplicate-span-ids.otlp.jsonl", ["trace.duplicate-step@1"], kept: ["\(otlpRun)/aaaaaaaaaaaaaaa2"], skipped: 1),
         // The same step id in another run is another step; in the same run it is a duplicate.
         Case("traces/duplicate-step-other-run.jsonl", ["trace.duplicate-step@3"], kept: ["r1/s1", "r2/s1"], skipped: 1),
-        Case("traces/mixed-tenants-trace.otlp.jsonl", ["trace.mixed-tenants@2", "trace.mixed-tenants@3"],
-             kept: ["\(otlpRun)/aaaaaaaaaaaaaaa2"], skipped: 2),
+        // OTLP runs are (tenant, trace id) too: each tenant's spans of a shared trace id are a run of their own.
+        Case("traces/mixed-tenants-trace.otlp.jsonl", ["trace.mixed-tenants@2", "trace.mixed-tenants@3", "trace.orphan-span@2", "trace.orphan-span@3"],
+             kept: ["\(otlpRun)/aaaaaaaaaaaaaaa2", "\(otlpRun)/aaaaaaaaaaaaaaa3", "\(otlpRun)/aaaaaaaaaaaaaaa4"]),
         // JSONL runs are keyed by tenant and run id: the other tenant's step is its own run, never merged.
         Case("traces/mixed-tenants-run.jsonl", [], kept: ["r1/s1", "r1/s3", "r1/s2"]),
         Case("traces/invalid-utf8-argument.jsonl", ["trace.json@2"], kept: ["r1/s1", "r1/s3"], skipped: 1),

@@ -25,13 +25,13 @@ import Testing
         _ = TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { run in replay.consume(run) { _, _ in } }
         replay.finish { _, _ in }
         let committed = GraphFiles.load(directory: fleet + "/graphs").graphs
-        let files = sets.compactMap { PolicyReader.readFile(yaml: $0.yaml(), file: "policies/\(TaskGraph.slug($0.workflow)).yaml").file }
+        let files = sets.compactMap { PolicyReader.readFile(yaml: $0.yaml(), file: "policies/\(TaskGraph.fileStem(for: $0.workflow)).yaml").file }
         let threatsText = try String(contentsOfFile: fleet + "/threats.yaml", encoding: .utf8)
         let threats = ThreatModelReader.read(yaml: threatsText, file: "threats.yaml").model
         let check = PolicyCheck(files: files, sandboxes: outcome.sandboxes, graphs: graphs, threats: threats).run()
         let inputs = PlanReportInputs(
             workspace: "fleet", analysis: analysis, graphs: graphs, committedGraphs: committed,
-            policies: sets.map { (set: $0, path: "policies/\(TaskGraph.slug($0.workflow)).yaml", text: $0.yaml()) },
+            policies: sets.map { (set: $0, path: "policies/\(TaskGraph.fileStem(for: $0.workflow)).yaml", text: $0.yaml()) },
             policyOrigin: "generated", policyFolder: nil, strictness: "balanced", shadow: replay.tally.summary(),
             baseline: sets, check: check,
             gate: [.widened, .tightened])

@@ -44,7 +44,7 @@ import Testing
         Case("too-large.json", [.fileTooLarge: 1], lines: [0], steps: [], maxDocumentBytes: 100),
         Case("bad-ids.otlp.jsonl", [.traceInvalidValue: 3, .traceMissingField: 1], lines: [1, 1, 1, 2], steps: ["aaaaaaaaaaaaaaa2"]),
         Case("unknown-operation.otlp.jsonl", [.traceUnknownOperation: 2], lines: [1, 1], steps: ["aaaaaaaaaaaaaaa2"]),
-        Case("mixed-tenants.otlp.jsonl", [.traceMixedTenants: 1], lines: [2], steps: ["aaaaaaaaaaaaaaa2"]),
+        Case("mixed-tenants.otlp.jsonl", [:], lines: [], steps: ["aaaaaaaaaaaaaaa2", "aaaaaaaaaaaaaaa3"]),
         Case("no-tenant.otlp.jsonl", [.traceNoTenant: 2], lines: [1], steps: ["bbbbbbbbbbbbbbb2"]),
         Case("otlp-then-jsonl.otlp.jsonl", [.traceMissingField: 1, .traceInvalidValue: 1], lines: [2, 3], steps: ["aaaaaaaaaaaaaaa2"]),
     ]
@@ -85,9 +85,11 @@ import Testing
         #expect(outcome.diagnostics(.traceNoTenant).first?.severity == .warning)
     }
 
-    @Test func mixedTenantRunKeepsTheFirstTenant() throws {
-        let run = try #require(TraceFixtures.read("bad/mixed-tenants.otlp.jsonl").runs.first)
-        #expect(run.tenant == "acme" && run.steps.allSatisfy { $0.tenant == "acme" })
+    @Test func spansOfAnotherTenantInATraceAreThatTenantsRun() throws {
+        let outcome = TraceFixtures.read("bad/mixed-tenants.otlp.jsonl")
+        #expect(outcome.runs.map(\.tenant) == ["acme", "globex"])
+        #expect(outcome.runs.allSatisfy { run in run.steps.allSatisfy { $0.tenant == run.tenant } })
+        #expect(outcome.diagnostics(.traceMixedTenants).map { $0.severity } == [.warning])
     }
 
     @Test func badResourcesAreDroppedWithWarningsAndTheStepKept() throws {

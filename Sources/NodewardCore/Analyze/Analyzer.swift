@@ -38,11 +38,11 @@ public struct Analyzer {
     var disagreements: [Fidelity.Disagreement] = []
     var disagreementsTotal = 0
     /// Runs with at least one disagreement (all of them, not only the listed ones), for incident checks.
-    var disagreementRuns: Set<String> = []
+    var disagreementRuns: Set<RunKey> = []
 
     // Observations
     var observations: [String: ObservationAccumulator] = [:]
-    var flowPatterns: [FlowPattern: Set<String>] = [:]
+    var flowPatterns: [FlowPattern: Set<FlowOccurrence>] = [:]
     var workflowRuns: [String: Int] = [:]
 
     struct UndeclaredKey: Hashable {
@@ -135,7 +135,7 @@ public struct Analyzer {
             return
         }
         disagreementsTotal += 1
-        disagreementRuns.insert(step.runId)
+        disagreementRuns.insert(step.runKey)
         guard disagreements.count < options.maxDisagreements else { return }
         disagreements.append(Fidelity.Disagreement(
             tenant: step.tenant, run: step.runId, step: step.stepId, location: step.source.description,

@@ -4,7 +4,7 @@ struct ObservationAccumulator {
     var code: String
     var severity: FindingSeverity
     var tenants: Set<String> = []
-    var runs: Set<String> = []
+    var runs: Set<RunKey> = []
     var samples: Set<String> = []
     var count = 0
     var message: String
@@ -12,9 +12,15 @@ struct ObservationAccumulator {
     mutating func add(_ step: Step, maxSamples: Int) {
         count += 1
         tenants.insert(step.tenant)
-        runs.insert(step.runId)
+        runs.insert(step.runKey)
         if samples.count < maxSamples * 4 { samples.insert("\(step.runId)/\(step.stepId)") }
     }
+}
+
+/// Where a flow pattern was seen: the run (tenant, run id) and the sink step.
+struct FlowOccurrence: Hashable {
+    let run: RunKey
+    let step: String
 }
 
 struct FlowPattern: Hashable {
@@ -92,7 +98,7 @@ extension Analyzer {
                     let pattern = FlowPattern(agent: run.agent, workflow: run.workflow, sourceKind: origin.kind,
                                               sourceOperation: origin.operation, sinkOperation: step.operation, argument: argument)
                     if seenPatterns.insert(pattern).inserted {
-                        flowPatterns[pattern, default: []].insert("\(run.runId)/\(step.stepId)\u{1}\(run.tenant)")
+                        flowPatterns[pattern, default: []].insert(FlowOccurrence(run: run.key, step: step.stepId))
                     }
                 }
             }
@@ -117,8 +123,8 @@ extension Analyzer {
             let total = workflowRuns["\(pattern.agent)\u{1}\(pattern.workflow)"] ?? 1
             let share = Double(occurrences.count) / Double(total)
             guard share < options.rareFlowShare else { continue }
-            let samples = occurrences.map { String($0.split(separator: "\u{1}")[0]) }.sorted()
-            let tenants = Set(occurrences.map { String($0.split(separator: "\u{1}")[1]) }).sorted()
+            let samples = occurrences.map { "\($0.run.run)/\($0.step)" }.sorted()
+            let tenants = Set(occurrences.map(\.run.tenant)).sorted()
             let percent = (share * 1000).rounded() / 10
             findings.append(Finding(
                 id: "flow.rare-external-to-write:\(pattern.workflow)/\(pattern.sourceOperation)->\(pattern.sinkOperation).\(pattern.argument)",
@@ -130,16 +136,17 @@ extension Analyzer {
     }
 
     func incidentChecks(_ labels: [IncidentLabel], findings: [Finding]) -> [IncidentCheck] {
-        var runsByFinding: [String: Set<String>] = [:]
+        var runsByFinding: [String: Set<RunKey>] = [:]
         for (id, accumulator) in observations { runsByFinding[id] = accumulator.runs }
         for (pattern, occurrences) in flowPatterns {
             let id = "flow.rare-external-to-write:\(pattern.workflow)/\(pattern.sourceOperation)->\(pattern.sinkOperation).\(pattern.argument)"
-            runsByFinding[id, default: []].formUnion(occurrences.map { String($0.split(separator: "/")[0]) })
+            runsByFinding[id, default: []].formUnion(occurrences.map(\.run))
         }
         let reported = Set(findings.map(\.id))
         return labels.map { label in
-            var surfaced = runsByFinding.filter { reported.contains($0.key) && $0.value.contains(label.run) }.keys.sorted()
-            if disagreementRuns.contains(label.run) { surfaced.append("legacy-fidelity") }
+            let run = RunKey(tenant: label.tenant, run: label.run)
+            var surfaced = runsByFinding.filter { reported.contains($0.key) && $0.value.contains(run) }.keys.sorted()
+            if disagreementRuns.contains(run) { surfaced.append("legacy-fidelity") }
             return IncidentCheck(id: label.id, kind: label.kind, tenant: label.tenant, run: label.run,
                                  surfacedBy: surfaced, recordedLegacy: label.expectLegacy.map { [$0] } ?? [])
         }.sorted { $0.id < $1.id }

@@ -10,9 +10,11 @@ public enum GraphFiles {
         var diagnostics: [Diagnostic] = []
         for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             let path = (directory as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path), data.count <= 64 << 20,
-                  let text = String(data: data, encoding: .utf8) else {
-                diagnostics.append(.error(.fileUnreadable, "cannot read task graph file", at: SourceLocation(file: path, line: 1)))
+            let text: String
+            switch InputFile.readText(path, limit: 64 << 20, what: "task graph file") {
+            case .success(let read): text = read
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
                 continue
             }
             do {

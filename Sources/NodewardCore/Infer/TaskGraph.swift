@@ -24,12 +24,49 @@ public struct TaskGraph: Sendable, Hashable, Codable {
         self.dataEdges = dataEdges
     }
 
-    /// The file name stem for this graph (`graphs/<id>.yaml`): the workflow, made path-safe.
-    public var fileStem: String { TaskGraph.slug(workflow) }
+    /// The file name stem for this graph (`graphs/<stem>.yaml`), see `fileStem(for:)`.
+    public var fileStem: String { TaskGraph.fileStem(for: workflow) }
 
-    public static func slug(_ text: String) -> String {
-        String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" })
+    /// The file name stem of a workflow's graph and policy files, one rule for both, injective: a
+    /// workflow whose name is already a plain stem (lowercase ASCII letters, digits, `-`, `_`, `.`; not
+    /// starting with `.`; no `--`; at most 96 characters) is its own stem; any other name (`billing/eu`,
+    /// `Billing`, `facturación`) is a readable slug, `--`, and 16 hex digits of the name's fingerprint
+    /// (`billing-eu--1c5fd5b1a7bd9a4e`). Plain stems never contain `--`, so they cannot meet a hashed one;
+    /// two hashed stems meet only if two names share a 64-bit fingerprint, which writers still refuse
+    /// (`fileStemCollisions`). Lowercase only, so case-insensitive file systems keep them apart too.
+    public static func fileStem(for workflow: String) -> String {
+        if isPlainStem(workflow) { return workflow }
+        var readable = ""
+        for scalar in workflow.lowercased().unicodeScalars {
+            let plain = (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") || scalar == "_" || scalar == "."
+            let next: Character = plain ? Character(scalar) : "-"
+            if next == "-", readable.hasSuffix("-") || readable.isEmpty { continue }
+            readable.append(next)
+            if readable.count >= 48 { break }
+        }
+        readable = String(readable.drop { $0 == "." || $0 == "-" })
+        while readable.hasSuffix("-") || readable.hasSuffix(".") { readable.removeLast() }
+        let hex = String(Fingerprint.of(workflow), radix: 16)
+        let digits = String(repeating: "0", count: 16 - hex.count) + hex
+        return (readable.isEmpty ? "workflow" : readable) + "--" + digits
     }
+
+    static func isPlainStem(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 96, !name.hasPrefix("."), !name.contains("--") else { return false }
+        return name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+    }
+
+    /// Workflows whose stems are equal, as `(stem, workflows)` sorted; empty unless two names share a
+    /// fingerprint. A writer given any refuses to write (one file would hold the other's policies).
+    public static func fileStemCollisions(_ workflows: [String]) -> [(stem: String, workflows: [String])] {
+        var byStem: [String: Set<String>] = [:]
+        for workflow in workflows { byStem[fileStem(for: workflow), default: []].insert(workflow) }
+        return byStem.filter { $0.value.count > 1 }.map { ($0.key, $0.value.sorted()) }.sorted { $0.stem < $1.stem }
+    }
+
 
     /// Pseudo-node ids for the start and end of every run, and for the user's request as a data source.
     public static let start = "start"

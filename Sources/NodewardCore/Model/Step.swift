@@ -157,6 +157,32 @@ public struct Step: Sendable, Hashable {
     }
 }
 
+/// A run's identity everywhere: the tenant and the run id (OTLP trace id, JSONL `run`). Two tenants'
+/// runs with the same id (a trace id reused across tenants' exports) are two runs.
+public struct RunKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var tenant: String
+    public var run: String
+
+    public init(tenant: String, run: String) {
+        self.tenant = tenant
+        self.run = run
+    }
+
+    public static func < (lhs: RunKey, rhs: RunKey) -> Bool { (lhs.tenant, lhs.run) < (rhs.tenant, rhs.run) }
+
+    /// `tenant/run`, the form reports and samples print.
+    public var description: String { "\(tenant)/\(run)" }
+}
+
+extension Run {
+    public var key: RunKey { RunKey(tenant: tenant, run: runId) }
+}
+
+extension Step {
+    /// The identity of the run this step belongs to.
+    public var runKey: RunKey { RunKey(tenant: tenant, run: runId) }
+}
+
 /// One execution of an agent: its steps in order, plus run-level context from the root span.
 public struct Run: Sendable, Hashable {
     public var tenant: String

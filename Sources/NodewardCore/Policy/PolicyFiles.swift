@@ -47,6 +47,7 @@ public enum PolicyReader {
     }
 
     static func readDocument(yaml text: String, file: String) -> (policies: PolicySet?, root: Node?, diagnostics: [Diagnostic]) {
+        let text = InputFile.withoutByteOrderMark(text)
         guard text.utf8.count <= limits.maxFileBytes else {
             return (nil, nil, [.error(.fileTooLarge, "a policy file may hold at most \(limits.maxFileBytes) bytes", at: SourceLocation(file: file, line: 1))])
         }
@@ -213,8 +214,11 @@ public enum PolicyFolder {
         var files: [String: String] = [:]
         for name in names.sorted() where isPolicyFileName(name) {
             let path = (directory as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                diagnostics.append(.error(.fileUnreadable, "cannot read policy file", at: SourceLocation(file: path, line: 1)))
+            let text: String
+            switch InputFile.readText(path, limit: PolicyReader.limits.maxFileBytes, what: "policy file") {
+            case .success(let read): text = read
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
                 continue
             }
             let (file, found) = PolicyReader.readFile(yaml: text, file: path)

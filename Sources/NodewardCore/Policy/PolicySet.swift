@@ -22,8 +22,8 @@ public struct PolicySet: Sendable, Hashable, Codable {
         self.nodes = nodes
     }
 
-    /// The file name stem (`policies/<stem>.yaml`), the same slug as the task graph's.
-    public var fileStem: String { TaskGraph.slug(workflow) }
+    /// The file name stem (`policies/<stem>.yaml`), the same as the task graph's (`TaskGraph.fileStem(for:)`).
+    public var fileStem: String { TaskGraph.fileStem(for: workflow) }
 
     public struct GeneratorSettings: Sendable, Hashable, Codable {
         public var strictness: PolicyStrictness

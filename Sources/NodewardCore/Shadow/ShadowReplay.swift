@@ -9,11 +9,6 @@ public struct ShadowReplay {
         public init() {}
     }
 
-    struct RunKey: Hashable {
-        var tenant: String
-        var run: String
-    }
-
     struct OpenRun {
         var context: ShadowRunContext
         var remaining: Int
@@ -38,7 +33,7 @@ public struct ShadowReplay {
     public mutating func consume(_ run: Run, emit: (Step, ShadowOutcome) -> Void) {
         guard !run.steps.isEmpty else { return }
         runs += 1
-        let key = RunKey(tenant: run.tenant, run: run.runId)
+        let key = run.key
         // A run id seen again (a reader split, or a duplicate) starts a fresh context once the first has closed.
         if open[key] == nil {
             open[key] = OpenRun(context: ShadowRunContext(run), remaining: 0)
@@ -55,7 +50,7 @@ public struct ShadowReplay {
 
     mutating func evaluateReleased(emit: (Step, ShadowOutcome) -> Void) {
         for step in released {
-            let key = RunKey(tenant: step.tenant, run: step.runId)
+            let key = step.runKey
             guard var entry = open.removeValue(forKey: key) else { continue }
             let outcome = evaluator.evaluate(step, in: &entry.context)
             entry.remaining -= 1

@@ -26,8 +26,10 @@ public struct IncidentLabel: Sendable, Hashable, Codable {
 
     /// Reads `incidents: [...]` from a labels file.
     public static func load(path: String) throws(Diagnostic) -> [IncidentLabel] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .error(.fileUnreadable, "cannot read the labels file", at: SourceLocation(file: path, line: 1))
+        let text: String
+        switch InputFile.readText(path, limit: 64 << 20, what: "labels file") {
+        case .success(let read): text = read
+        case .failure(let diagnostic): throw diagnostic
         }
         struct File: Decodable { var incidents: [IncidentLabel] }
         do {

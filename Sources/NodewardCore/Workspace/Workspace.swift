@@ -60,11 +60,10 @@ public struct Workspace: Sendable, Hashable {
             throw .error(.workspaceMissing, "no \(fileName) in \(folder); pass a workspace folder or --tenants and --traces",
                          at: SourceLocation(file: file, line: 1))
         }
-        guard let data = FileManager.default.contents(atPath: file), data.count <= 1 << 20,
-              let text = String(data: data, encoding: .utf8)
-        else {
-            throw .error(.workspaceInvalid, "\(fileName) is unreadable, not UTF-8, or larger than 1 MiB",
-                         at: SourceLocation(file: file, line: 1))
+        let text: String
+        switch InputFile.readText(file, limit: 1 << 20, what: fileName, unreadable: .workspaceInvalid) {
+        case .success(let read): text = read
+        case .failure(let diagnostic): throw diagnostic
         }
         var workspace = try parse(text: text, file: file, folder: folder)
         let beside = (folder as NSString).appendingPathComponent(threatsFileName)
@@ -73,6 +72,7 @@ public struct Workspace: Sendable, Hashable {
     }
 
     public static func parse(text: String, file: String, folder: String) throws(Diagnostic) -> Workspace {
+        let text = InputFile.withoutByteOrderMark(text)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

@@ -6,6 +6,12 @@ enum OutputFiles {
     /// Returns the written paths, in the order given.
     @discardableResult
     static func write(_ files: [(name: String, text: String)], to folder: String, what: String) throws -> [String] {
+        // Two outputs under one name would leave one file for two (policies of two workflows): refuse.
+        var seen: Set<String> = []
+        for file in files where !seen.insert(file.name.lowercased()).inserted {
+            Terminal.err("error: two \(what) would be written to \(file.name) in \(folder); rename one workflow [output.name-collision]")
+            throw NodewardExit.badInput
+        }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             return try files.map { file in

@@ -77,8 +77,14 @@ extension SandboxNodeWalker {
         }
         guard let tenant = mapping(tenantNode, spec.child("tenant")) else { return nil }
         checkKeys(tenant, known: ["id", "source"])
-        guard let idNode = required(tenant, "id"), let id = nonEmptyString(idNode, tenant.child("id")) else { return nil }
-        return (id, location(idNode))
+        guard let idNode = required(tenant, "id"), let raw = nonEmptyString(idNode, tenant.child("id")) else { return nil }
+        switch Identifier.normalize(raw) {
+        case .success(let id):
+            return (id, location(idNode))
+        case .failure(let problem):
+            error(.sandboxInvalidId, Identifier.describe(problem, what: "the tenant id"), idNode, tenant.child("id"))
+            return nil
+        }
     }
 
     private func decodeIdentity(_ node: Node, _ path: String) -> IdentityConfig? {

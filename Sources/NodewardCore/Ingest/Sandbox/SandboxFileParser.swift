@@ -6,6 +6,7 @@ struct SandboxFileParser {
     var limits: SandboxLimits
 
     func parse(text: String, file: String) -> (decoded: [DecodedSandbox], diagnostics: [Diagnostic]) {
+        let text = InputFile.withoutByteOrderMark(text)
         let size = text.utf8.count
         if size > limits.maxFileBytes {
             return ([], [Self.tooLarge(file: file, size: size, limit: limits.maxFileBytes)])

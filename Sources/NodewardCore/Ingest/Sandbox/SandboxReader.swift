@@ -92,32 +92,25 @@ public struct SandboxReader: Sendable {
         return (files.sorted(), missing)
     }
 
-    /// Reads a file as UTF-8, refusing oversized files before reading them whole.
+    /// Reads a regular file as UTF-8 (without a leading byte order mark), refusing oversized files
+    /// before reading them whole and devices, FIFOs and sockets before reading anything.
     static func loadText(_ file: String, limits: SandboxLimits) -> Result<String, Diagnostic> {
         let start = SourceLocation(file: file, line: 1, column: 1)
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-            let size = (attributes[.size] as? NSNumber)?.intValue, size > limits.maxFileBytes
-        {
+        switch InputFile.read(file, limit: limits.maxFileBytes) {
+        case .bytes(let bytes):
+            return decodeUTF8(Data(bytes), file: file)
+        case .tooLarge(let size):
             return .failure(SandboxFileParser.tooLarge(file: file, size: size, limit: limits.maxFileBytes))
+        case .notRegular(let kind):
+            return .failure(InputFile.notRegular(kind, what: "sandbox file", at: start))
+        case .failed:
+            return .failure(.error(.fileUnreadable, "the file cannot be opened or read", at: start))
         }
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            return .failure(.error(.fileUnreadable, "the file cannot be opened", at: start))
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            // One byte past the limit is enough to know the file is too large, even if it grew meanwhile.
-            data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
-        } catch {
-            return .failure(.error(.fileUnreadable, "the file cannot be read", at: start))
-        }
-        if data.count > limits.maxFileBytes {
-            return .failure(SandboxFileParser.tooLarge(file: file, size: data.count, limit: limits.maxFileBytes))
-        }
-        return decodeUTF8(data, file: file)
     }
 
+    /// Decodes UTF-8, skipping a leading byte order mark (columns count from after it).
     static func decodeUTF8(_ data: Data, file: String) -> Result<String, Diagnostic> {
+        let data = data.starts(with: InputFile.byteOrderMark) ? data.dropFirst(InputFile.byteOrderMark.count) : data
         var iterator = data.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()
         var line = 1
@@ -148,6 +141,7 @@ private struct SandboxCollector {
     var diagnostics: [Diagnostic] = []
     var filesRead = 0
     private var firstByTenant: [String: SourceLocation] = [:]
+    private var confusables = CaseConfusables()
 
     mutating func add(_ sandboxes: [DecodedSandbox], _ found: [Diagnostic]) {
         diagnostics += found
@@ -160,6 +154,12 @@ private struct SandboxCollector {
                 continue
             }
             firstByTenant[tenant] = entry.tenantIdLocation
+            if let earlier = confusables.note(tenant) {
+                diagnostics.append(.warning(
+                    .sandboxConfusableTenant,
+                    "tenant \"\(tenant)\" differs only by case from tenant \"\(earlier)\" declared at \(firstByTenant[earlier].map(\.description) ?? "?"); they are two tenants: rename one if they are the same",
+                    at: entry.tenantIdLocation, keyPath: "spec.tenant.id"))
+            }
             decoded.append(entry)
         }
     }

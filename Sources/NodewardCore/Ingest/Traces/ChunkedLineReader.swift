@@ -10,6 +10,8 @@ import Darwin
 enum TraceByteSource {
     case fileDescriptor(Int32)
     case memory([UInt8])
+    /// gzip data, decompressed as it is read.
+    case gzip(GzipInflater)
 }
 
 /// Splits a byte stream into `\n`-separated lines (a trailing `\r` is dropped), reading fixed-size
@@ -36,6 +38,8 @@ final class ChunkedLineReader {
     /// True while the current line is over the limit and its bytes are being dropped.
     private var discarding = false
     private var discardedBytes = 0
+    /// Whether the start of the input has been checked for a UTF-8 byte order mark (skipped).
+    private var byteOrderMarkChecked = false
 
     init(source: TraceByteSource, maxLineBytes: Int, chunkBytes: Int) {
         self.source = source
@@ -48,7 +52,14 @@ final class ChunkedLineReader {
         if case .fileDescriptor(let descriptor) = source { close(descriptor) }
     }
 
+    /// Why the source stopped early (corrupt or truncated gzip data); nil otherwise.
+    var sourceFailure: String? {
+        if case .gzip(let inflater) = source { return inflater.failure }
+        return nil
+    }
+
     func next() -> Event? {
+        if !byteOrderMarkChecked { skipByteOrderMark() }
         while true {
             if let newline = findNewline() {
                 let start = lineStart
@@ -86,6 +97,20 @@ final class ChunkedLineReader {
             }
             fill()
         }
+    }
+
+    /// A UTF-8 byte order mark before the first line is not part of it (editors on Windows write one).
+    private func skipByteOrderMark() {
+        byteOrderMarkChecked = true
+        let mark = InputFile.byteOrderMark
+        while end - lineStart < mark.count, !atEnd {
+            let before = end
+            fill()
+            if end == before { break }
+        }
+        guard end - lineStart >= mark.count, buffer[lineStart..<lineStart + mark.count].elementsEqual(mark) else { return }
+        lineStart += mark.count
+        scanFrom = lineStart
     }
 
     private func findNewline() -> Int? {
@@ -131,6 +156,10 @@ final class ChunkedLineReader {
                     return count
                 }
             }
+        case .gzip(let inflater):
+            return buffer.withUnsafeMutableBufferPointer { bytes in
+                inflater.read(into: bytes.baseAddress! + offset, capacity: capacity)
+            }
         case .memory(let bytes):
             let count = min(capacity, bytes.count - memoryOffset)
             guard count > 0 else { return 0 }
@@ -141,44 +170,21 @@ final class ChunkedLineReader {
     }
 }
 
-/// `read(2)`, named apart from the `read` methods below.
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
-}
-
-/// Whole-file reads for single-document OTLP, bounded by a size limit.
+/// Whole-file reads for single-document OTLP, bounded by a size limit; regular files only.
 enum TraceFileBytes {
     enum Outcome {
         case bytes([UInt8])
         case tooLarge(Int)
+        case notRegular(String)
         case unreadable(String)
     }
 
     static func read(path: String, limit: Int) -> Outcome {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return .unreadable(String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, Int(info.st_size) > limit { return .tooLarge(Int(info.st_size)) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBufferPointer { systemRead(descriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .unreadable(String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > limit { return .tooLarge(bytes.count) }
+        switch InputFile.read(path, limit: limit) {
+        case .bytes(let bytes): return .bytes(bytes)
+        case .tooLarge(let size): return .tooLarge(size)
+        case .notRegular(let kind): return .notRegular(kind)
+        case .failed(let reason): return .unreadable(reason)
         }
-        return .bytes(bytes)
-    }
-
-    /// Opens a file for streaming; nil plus the system's reason when it cannot be opened.
-    static func openForReading(path: String) -> (descriptor: Int32?, reason: String) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return (nil, String(cString: strerror(errno))) }
-        return (descriptor, "")
     }
 }

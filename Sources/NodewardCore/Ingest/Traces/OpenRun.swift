@@ -11,7 +11,8 @@ struct PendingStep {
 
 /// Everything held for one run between its first record and its close.
 final class OpenRun {
-    let key: String
+    /// The assembler's key; an OTLP run without a tenant yet is re-keyed when its trace's tenant appears.
+    var key: String
     let runId: String
     let isOTLP: Bool
     /// Where the run's first record was read; flush order and `Run.source`.
@@ -25,7 +26,8 @@ final class OpenRun {
     var jsonlTenant: String?
     var header: JSONLRunHeader?
 
-    // OTLP context.
+    // OTLP context. The tenant is part of the key once a span names one (nil: none has yet).
+    var otlpTenant: String?
     var agentSpan: (name: String?, workflow: String?, userRequest: String?, tenant: String?, serviceName: String?, isRoot: Bool)?
     var runLevelWorkflow: String?
     var runLevelRequest: String?

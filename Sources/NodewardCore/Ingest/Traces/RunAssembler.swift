@@ -11,6 +11,8 @@ final class RunAssembler {
     /// (key, sequence) each time a run was touched, oldest first; stale entries are skipped on pop.
     private var touches: [(key: String, sequence: Int)] = []
     private var touchesHead = 0
+    /// Trace id → the key of the first tenant's run of that trace: where its spans that name no tenant go.
+    private var traceTenantKey: [String: String] = [:]
     private var ready: [Run] = []
     private var readyHead = 0
     private(set) var sequence = 0
@@ -56,6 +58,35 @@ final class RunAssembler {
         return run
     }
 
+    /// The open OTLP run for a span of trace `traceId` that names `tenant`: runs are (tenant, trace id).
+    /// A span that names no tenant joins the trace's first tenant's run; until a span names one, such
+    /// spans wait in a run of their own, which the first tenant's run takes over. Returns nil for a late
+    /// record; `newTenant` is true when this opened a second (or later) tenant's run of the trace.
+    func placeOTLP(traceId: String, tenant: String?, sequence: Int, source: SourceLocation) -> (run: OpenRun, newTenant: Bool)? {
+        let pendingKey = "o\u{1E}" + traceId
+        guard let tenant else {
+            guard let run = place(key: traceTenantKey[traceId] ?? pendingKey, runId: traceId, isOTLP: true, sequence: sequence, source: source) else {
+                return nil
+            }
+            return (run, false)
+        }
+        let key = "o\u{1F}" + tenant + "\u{1F}" + traceId
+        var newTenant = false
+        if let first = traceTenantKey[traceId] {
+            newTenant = first != key && open[key] == nil && !closed.contains(key)
+        } else {
+            traceTenantKey[traceId] = key
+            if open[key] == nil, let pending = open.removeValue(forKey: pendingKey) {
+                // The spans read so far named no tenant: they are this tenant's.
+                pending.key = key
+                open[key] = pending
+            }
+        }
+        guard let run = place(key: key, runId: traceId, isOTLP: true, sequence: sequence, source: source) else { return nil }
+        run.otlpTenant = tenant
+        return (run, newTenant)
+    }
+
     /// Closes every run still open, in the order they were first seen.
     func finish() {
         let remaining = open.values.sorted { $0.firstSequence < $1.firstSequence }
@@ -91,10 +122,15 @@ final class RunAssembler {
             return nil
         }
         let inputOrder = run.steps
-        let steps = Self.ordered(run.steps).map(\.step)
+        var steps = Self.ordered(run.steps).map(\.step)
         let first = inputOrder[0].step
+        guard let workflow = normalizedWorkflow(run.header?.workflow ?? first.workflow, run: run) else { return nil }
+        for index in steps.indices {
+            guard let stepWorkflow = normalizedWorkflow(steps[index].workflow, run: run) else { return nil }
+            steps[index].workflow = stepWorkflow
+        }
         return Run(
-            tenant: tenant, agent: run.header?.agent ?? first.agent, workflow: run.header?.workflow ?? first.workflow,
+            tenant: tenant, agent: run.header?.agent ?? first.agent, workflow: workflow,
             runId: run.runId, startNanos: steps.map(\.startNanos).min() ?? 0,
             endNanos: steps.map { max($0.startNanos, $0.endNanos) }.max() ?? 0,
             userRequest: run.header?.request, steps: steps, source: run.source)
@@ -105,37 +141,22 @@ final class RunAssembler {
             collector.emptyRun()
             return nil
         }
-        let tenant = run.steps.lazy.compactMap(\.tenant).first ?? run.agentSpan?.tenant ?? run.runLevelTenant
-        guard let tenant else {
+        guard let tenant = run.otlpTenant else {
             collector.skip(
                 .traceNoTenant,
                 "run \(run.runId) has no tenant (no \(tenantAttribute) resource or span attribute); its \(run.steps.count) steps are skipped",
                 at: run.source, severity: .warning, count: run.steps.count)
             return nil
         }
-        var kept: [PendingStep] = []
-        kept.reserveCapacity(run.steps.count)
-        for pending in run.steps {
-            if let other = pending.tenant, other != tenant {
-                collector.skip(
-                    .traceMixedTenants, "span \(pending.step.stepId) names a different tenant than its run \(run.runId); skipped",
-                    at: pending.step.source, severity: .warning)
-                run.linkParents[pending.step.stepId] = .some(pending.parentSpanId)
-            } else {
-                kept.append(pending)
-            }
-        }
-        guard !kept.isEmpty else {
-            collector.emptyRun()
-            return nil
-        }
+        // Every span of the run named its tenant or none (the tenant is part of the key).
+        var kept = run.steps
         if run.agentSpan == nil {
             collector.warn(
                 .traceOrphanSpan, "trace \(run.runId) has no invoke_agent span; read with the service name as the agent",
                 at: run.source)
         }
         let agent = run.agentSpan?.name ?? run.agentSpan?.serviceName ?? run.firstServiceName ?? "unknown_service"
-        let workflow = run.agentSpan?.workflow ?? run.runLevelWorkflow ?? agent
+        guard let workflow = normalizedWorkflow(run.agentSpan?.workflow ?? run.runLevelWorkflow ?? agent, run: run) else { return nil }
         let stepIds = Set(kept.map(\.step.stepId))
         for index in kept.indices {
             kept[index].step.tenant = tenant
@@ -150,6 +171,20 @@ final class RunAssembler {
             tenant: tenant, agent: agent, workflow: workflow, runId: run.runId, startNanos: run.spanStart,
             endNanos: run.spanEnd, userRequest: run.agentSpan?.userRequest ?? run.runLevelRequest, steps: steps,
             source: run.source)
+    }
+
+    /// A workflow id by the tenant ids' rule (`Identifier`: NFC, no invisible or control characters); nil
+    /// when it is refused, with the run's steps skipped and counted (`trace.invalid-id`).
+    private func normalizedWorkflow(_ raw: String, run: OpenRun) -> String? {
+        switch Identifier.normalize(raw) {
+        case .success(let workflow): return workflow
+        case .failure(let problem):
+            collector.skip(
+                .traceInvalidId, Identifier.describe(problem, what: "the workflow id of run \(run.runId)") + "; its \(run.steps.count) steps are skipped",
+                at: run.source, count: run.steps.count)
+            collector.emptyRun()
+            return nil
+        }
     }
 
     /// Walks up from a parent span id through spans that are not steps (skipped spans) to the nearest

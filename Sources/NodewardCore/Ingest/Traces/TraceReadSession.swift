@@ -15,6 +15,8 @@ final class TraceFileInput {
     var finished = false
     /// Set when the file was read whole as one document (the line reader's counts then do not apply).
     var document: (bytes: Int, lines: Int)?
+    /// Format detection: what the lines read so far showed (docs/formats.md, "Format detection").
+    var sample = TraceFormatSample()
 
     init(file: String, path: String?, memory: [UInt8]?, reader: ChunkedLineReader) {
         self.file = file
@@ -31,6 +33,10 @@ final class TraceReadSession {
     let collector: TraceDiagnosticsCollector
     let assembler: RunAssembler
     let lineDecoder: TraceLineDecoder
+    /// Tenant ids seen, to warn once when two differ only by case.
+    var tenantCase = CaseConfusables()
+    /// The last tenant id read and its normal form: most records repeat the previous record's tenant.
+    var lastTenant: (raw: String, normalized: String)?
 
     init(options: TraceReaderOptions) {
         self.options = options
@@ -41,18 +47,28 @@ final class TraceReadSession {
 
     func open(path: String) -> TraceFileInput? {
         collector.beginFile(path)
-        let opened = TraceFileBytes.openForReading(path: path)
-        guard let descriptor = opened.descriptor else {
-            collector.skip(.fileUnreadable, "cannot open the file: \(opened.reason)", at: SourceLocation(file: path, line: 0))
+        let descriptor: Int32
+        switch InputFile.openRegular(path) {
+        case .descriptor(let opened):
+            descriptor = opened
+        case .notRegular(let kind):
+            let diagnostic = InputFile.notRegular(kind, what: "trace input", at: SourceLocation(file: path, line: 0))
+            collector.skip(diagnostic.code, diagnostic.message, at: diagnostic.location)
+            return nil
+        case .failed(let reason):
+            collector.skip(.fileUnreadable, "cannot open the file: \(reason)", at: SourceLocation(file: path, line: 0))
             return nil
         }
-        let reader = ChunkedLineReader(source: .fileDescriptor(descriptor), maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
+        let source: TraceByteSource = GzipInflater.startsWithMagic(descriptor)
+            ? .gzip(GzipInflater(.fileDescriptor(descriptor))) : .fileDescriptor(descriptor)
+        let reader = ChunkedLineReader(source: source, maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
         return TraceFileInput(file: path, path: path, memory: nil, reader: reader)
     }
 
     func open(file: String, bytes: [UInt8]) -> TraceFileInput {
         collector.beginFile(file)
-        let reader = ChunkedLineReader(source: .memory(bytes), maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
+        let source: TraceByteSource = bytes.starts(with: GzipInflater.magic) ? .gzip(GzipInflater(.memory(bytes))) : .memory(bytes)
+        let reader = ChunkedLineReader(source: source, maxLineBytes: options.maxLineBytes, chunkBytes: options.readChunkBytes)
         return TraceFileInput(file: file, path: nil, memory: bytes, reader: reader)
     }
 
@@ -64,32 +80,37 @@ final class TraceReadSession {
     func advance(_ input: TraceFileInput) -> Bool {
         if case .done = input.state { return finishFile(input) }
         if case .lines(let format) = input.state { return advanceBatch(input, format: format) }
-        guard let event = input.reader.next() else { return finishFile(input) }
+        guard let event = input.reader.next() else {
+            undecided(input)
+            return true
+        }
         switch event {
         case .tooLong(let number, let bytes):
             input.sawContent = true
-            collector.skip(
+            input.sample.note(
                 .traceLineTooLong, "line is \(bytes) bytes, over maxLineBytes (\(options.maxLineBytes)); skipped",
-                at: SourceLocation(file: input.file, line: number))
+                line: number, bytes: min(bytes, TraceFormatSample.maxBytes))
         case .line(let range, let number, let terminated):
             guard let firstByte = Self.firstNonBlank(input.reader.buffer, range) else { return true }
             input.sawContent = true
             let source = SourceLocation(file: input.file, line: number)
             let parsed: Result<JSONValue, JSONParseFailure>
             do { parsed = .success(try options.parser.parse(input.reader.buffer[range])) } catch { parsed = .failure(error) }
-            switch input.state {
-            case .detecting:
-                detect(input, parsed: parsed, firstByte: firstByte, terminated: terminated, source: source)
-            case .lines, .done:
-                break
-            }
+            if input.sample.first == nil { input.sample.first = (firstByte, terminated) }
+            detect(input, parsed: parsed, terminated: terminated, source: source, bytes: range.count)
         }
+        if case .detecting = input.state, input.sample.isFull { undecided(input) }
         return true
     }
 
     func finishFile(_ input: TraceFileInput) -> Bool {
         guard !input.finished else { return false }
         input.finished = true
+        if input.document == nil, let failure = input.reader.sourceFailure {
+            collector.skip(
+                .traceCorruptCompression, "\(failure) after \(input.reader.bytesRead) decompressed bytes; the lines before were read",
+                at: SourceLocation(file: input.file, line: input.reader.lineNumber + 1))
+        }
         if let document = input.document {
             collector.addBytes(document.bytes, file: input.file)
             collector.addLines(document.lines, file: input.file)
@@ -103,34 +124,71 @@ final class TraceReadSession {
         return false
     }
 
-    private func detect(_ input: TraceFileInput, parsed: Result<JSONValue, JSONParseFailure>, firstByte: UInt8, terminated: Bool, source: SourceLocation) {
+    /// One sampled line: a complete OTLP export or Nodeward JSONL record decides the format (the lines
+    /// sampled before it are skipped and counted); anything else is remembered as a skip and sampling goes on.
+    private func detect(_ input: TraceFileInput, parsed: Result<JSONValue, JSONParseFailure>, terminated: Bool, source: SourceLocation, bytes: Int) {
         switch parsed {
         case .success(.object(let members)):
             if members["resourceSpans"] != nil {
-                input.state = .lines(.otlpJSONLines)
-                collector.setFormat(.otlpJSONLines, for: input.file)
+                decide(input, .otlpJSONLines)
                 handleOTLP(.object(members), source: source)
             } else if JSONLRecordDecoder.looksLikeRecord(members) {
-                input.state = .lines(.nodewardJSONL)
-                collector.setFormat(.nodewardJSONL, for: input.file)
+                decide(input, .nodewardJSONL)
                 handleJSONL(members, source: source)
             } else {
-                rejectFormat(input, "the first line is a JSON object that is neither an OTLP export (resourceSpans) nor a Nodeward JSONL record", source)
+                input.sample.note(
+                    .traceInvalidValue, "line is a JSON object that is neither an OTLP export (resourceSpans) nor a Nodeward JSONL record",
+                    line: source.line, bytes: bytes)
             }
         case .success(let value):
-            rejectFormat(input, "the first line is \(value.typeName), not a JSON object", source)
+            input.sample.note(.traceInvalidValue, "line is \(value.typeName), not a JSON object", line: source.line, bytes: bytes)
         case .failure(let failure):
-            guard firstByte == UInt8(ascii: "{") else {
-                rejectFormat(input, "the file is neither OTLP/JSON nor Nodeward JSONL (its first line is not JSON)", source)
-                return
+            if terminated {
+                input.sample.note(.traceJSON, "line is not valid JSON: \(failure.message)", line: source.line, bytes: bytes)
+            } else {
+                input.sample.note(.traceTruncated, "the last line ends without a newline and is not complete JSON", line: source.line, bytes: bytes)
             }
-            guard terminated else {
-                collector.skip(.traceTruncated, "the only line ends without a newline and is not complete JSON: \(failure.message)", at: source)
+        }
+    }
+
+    /// The format is known: the lines sampled before the deciding one are reported, one skip each.
+    private func decide(_ input: TraceFileInput, _ format: TraceFormat?) {
+        if let format {
+            input.state = .lines(format)
+            collector.setFormat(format, for: input.file)
+        } else {
+            input.state = .done
+        }
+        for skipped in input.sample.skips {
+            collector.skip(skipped.code, skipped.message, at: SourceLocation(file: input.file, line: skipped.line))
+        }
+        input.sample.skips.removeAll()
+    }
+
+    /// The sample ended (file end or sample limit) without a line that decides the format: a file that
+    /// starts with `{` and has lines that are not JSON on their own is one OTLP document (pretty-printed,
+    /// or a single line), read whole; else it is not a trace file.
+    private func undecided(_ input: TraceFileInput) {
+        guard input.sawContent, let first = input.sample.first else {
+            // Nothing but blank lines, or only lines over maxLineBytes (each counted).
+            decide(input, nil)
+            return
+        }
+        let source = SourceLocation(file: input.file, line: input.sample.skips.first?.line ?? 1)
+        let splitDocument = input.sample.skips.contains { $0.code == .traceJSON || $0.code == .traceTruncated }
+        if first.byte == UInt8(ascii: "{"), splitDocument {
+            if !first.terminated, input.sample.lines == 1, input.sample.skips.first?.code == .traceTruncated {
+                collector.skip(.traceTruncated, "the only line ends without a newline and is not complete JSON", at: source)
                 input.state = .done
                 return
             }
             readDocument(input, source: source)
+            return
         }
+        rejectFormat(
+            input,
+            "the file is neither OTLP/JSON nor Nodeward JSONL: none of its first \(input.sample.lines) non-blank lines is an OTLP export or a Nodeward JSONL record",
+            source)
     }
 
     private func rejectFormat(_ input: TraceFileInput, _ message: String, _ source: SourceLocation) {
@@ -141,12 +199,8 @@ final class TraceReadSession {
     /// The first line was not a whole JSON document: the file is one OTLP document, read whole.
     private func readDocument(_ input: TraceFileInput, source: SourceLocation) {
         input.state = .done
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         if let memory = input.memory {
-            guard memory.count <= options.maxDocumentBytes else {
-                tooLarge(input, size: memory.count)
-                return
-            }
             bytes = memory
         } else {
             switch TraceFileBytes.read(path: input.path ?? input.file, limit: options.maxDocumentBytes) {
@@ -154,22 +208,35 @@ final class TraceReadSession {
             case .tooLarge(let size):
                 tooLarge(input, size: size)
                 return
+            case .notRegular(let kind):
+                let diagnostic = InputFile.notRegular(kind, what: "trace input", at: SourceLocation(file: input.file, line: 0))
+                collector.skip(diagnostic.code, diagnostic.message, at: diagnostic.location)
+                return
             case .unreadable(let reason):
                 collector.skip(.fileUnreadable, "cannot read the file: \(reason)", at: SourceLocation(file: input.file, line: 0))
                 return
             }
         }
-        var lines = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } }
-        if let last = bytes.last, last != 0x0A { lines += 1 }
-        let value: JSONValue
-        do { value = try options.parser.parse(bytes[...]) } catch {
-            if let format = lineFormAfterBadFirstLine(bytes) {
-                // A garbage first line in a line-form file: report that line, read the rest as lines.
-                collector.skip(.traceJSON, "line is not valid JSON: \(error.message)", at: source)
-                input.state = .lines(format)
-                collector.setFormat(format, for: input.file)
+        if bytes.starts(with: GzipInflater.magic) {
+            switch GzipInflater.decompress(bytes, limit: options.maxDocumentBytes) {
+            case .bytes(let inflated): bytes = inflated
+            case .tooLarge(let size):
+                tooLarge(input, size: size)
+                return
+            case .notRegular, .unreadable:
+                collector.skip(.traceCorruptCompression, "the gzip data is corrupt or truncated", at: SourceLocation(file: input.file, line: 0))
                 return
             }
+        }
+        guard bytes.count <= options.maxDocumentBytes else {
+            tooLarge(input, size: bytes.count)
+            return
+        }
+        var lines = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } }
+        if let last = bytes.last, last != 0x0A { lines += 1 }
+        let body = bytes.starts(with: InputFile.byteOrderMark) ? bytes[InputFile.byteOrderMark.count...] : bytes[...]
+        let value: JSONValue
+        do { value = try options.parser.parse(body) } catch {
             input.document = (bytes.count, lines)
             collector.skip(.traceJSON, "the document is not valid JSON: \(error.message)", at: source)
             return
@@ -181,29 +248,6 @@ final class TraceReadSession {
         }
         collector.setFormat(.otlpJSON, for: input.file)
         handleOTLP(value, source: source)
-    }
-
-    /// When the whole file is not one document, the format its second non-blank line shows on its own
-    /// (an OTLP export or a JSONL record); nil when that line is not a complete record either.
-    private func lineFormAfterBadFirstLine(_ bytes: [UInt8]) -> TraceFormat? {
-        var start = 0
-        var nonBlankSeen = 0
-        while start < bytes.count {
-            let newline = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            var stop = newline
-            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
-            if Self.firstNonBlank(bytes, start..<stop) != nil {
-                nonBlankSeen += 1
-                if nonBlankSeen == 2 {
-                    guard stop - start <= options.maxLineBytes,
-                          case .object(let members)? = try? options.parser.parse(bytes[start..<stop]) else { return nil }
-                    if members["resourceSpans"] != nil { return .otlpJSONLines }
-                    return JSONLRecordDecoder.looksLikeRecord(members) ? .nodewardJSONL : nil
-                }
-            }
-            start = newline + 1
-        }
-        return nil
     }
 
     private func tooLarge(_ input: TraceFileInput, size: Int) {

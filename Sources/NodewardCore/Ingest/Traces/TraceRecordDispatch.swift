@@ -36,7 +36,7 @@ extension TraceReadSession {
     private func handleSpan(_ decoded: OTLPSpanDecoding, source: SourceLocation) {
         collector.addRecord(file: source.file)
         let sequence = assembler.tick()
-        let record: OTLPSpanRecord
+        var record: OTLPSpanRecord
         switch decoded {
         case .invalid(let code, let message):
             collector.skip(code, message, at: source)
@@ -44,11 +44,21 @@ extension TraceReadSession {
         case .record(let decoded):
             record = decoded
         }
-        guard let run = assembler.place(key: "o\u{1F}" + record.traceId, runId: record.traceId, isOTLP: true, sequence: sequence, source: source) else {
+        if let raw = record.tenant {
+            guard let tenant = normalizedTenant(raw, source: source) else { return }
+            record.tenant = tenant
+        }
+        guard let (run, newTenant) = assembler.placeOTLP(traceId: record.traceId, tenant: record.tenant, sequence: sequence, source: source) else {
             collector.skip(
                 .traceLateSpan, "span \(record.spanId) of trace \(record.traceId) arrived after its run was closed; raise runIdleRecords (\(options.runIdleRecords))",
                 at: source, severity: .warning)
             return
+        }
+        if newTenant {
+            collector.warn(
+                .traceMixedTenants,
+                "trace \(record.traceId) has spans of more than one tenant; each tenant's spans are read as a run of their own (a run is tenant and trace id)",
+                at: source)
         }
         guard run.stepIds.insert(record.spanId).inserted else {
             collector.skip(.traceDuplicateStep, "span \(record.spanId) appears twice in trace \(record.traceId); the later one is skipped", at: source, severity: .warning)
@@ -77,6 +87,26 @@ extension TraceReadSession {
         }
     }
 
+    /// A record's tenant id in NFC (the one rule, `Identifier`); nil, with the record skipped and counted
+    /// (`trace.invalid-id`), when it holds invisible or control characters.
+    private func normalizedTenant(_ raw: String, source: SourceLocation) -> String? {
+        if let last = lastTenant, last.raw.utf8.elementsEqual(raw.utf8) { return last.normalized }
+        switch Identifier.normalize(raw) {
+        case .success(let tenant):
+            lastTenant = (raw, tenant)
+            if let earlier = tenantCase.note(tenant) {
+                collector.warn(
+                    .traceConfusableTenant,
+                    "tenant \"\(tenant)\" differs only by case from tenant \"\(earlier)\" read earlier; they are two tenants: fix the tenant attribute if they are the same",
+                    at: source)
+            }
+            return tenant
+        case .failure(let problem):
+            collector.skip(.traceInvalidId, Identifier.describe(problem, what: "the tenant id") + "; the record is skipped", at: source)
+            return nil
+        }
+    }
+
     func handleJSONL(_ members: [String: JSONValue], source: SourceLocation) {
         handleJSONL(lineDecoder.jsonlDecoder.decode(members, source: source), source: source)
     }
@@ -84,7 +114,7 @@ extension TraceReadSession {
     private func handleJSONL(_ decoded: Result<JSONLRecord, JSONLSkip>, source: SourceLocation) {
         collector.addRecord(file: source.file)
         let sequence = assembler.tick()
-        let record: JSONLRecord
+        var record: JSONLRecord
         switch decoded {
         case .failure(let skip):
             collector.skip(skip.code, skip.message, at: source)
@@ -92,15 +122,23 @@ extension TraceReadSession {
         case .success(let decoded):
             record = decoded
         }
-        let tenant: String
         let runId: String
+        let raw: String
         switch record {
-        case .step(let step, _):
-            tenant = step.tenant
-            runId = step.runId
-        case .run(let header):
-            tenant = header.tenant
-            runId = header.run
+        case .step(let step, _): (raw, runId) = (step.tenant, step.runId)
+        case .run(let header): (raw, runId) = (header.tenant, header.run)
+        }
+        guard let tenant = normalizedTenant(raw, source: source) else { return }
+        // Byte comparison: Swift's == holds for canonically equivalent strings, which is the point of NFC.
+        if !tenant.utf8.elementsEqual(raw.utf8) {
+            switch record {
+            case .step(var step, let warnings):
+                step.tenant = tenant
+                record = .step(step, warnings: warnings)
+            case .run(var header):
+                header.tenant = tenant
+                record = .run(header)
+            }
         }
         guard let run = assembler.place(key: "j\u{1F}" + tenant + "\u{1F}" + runId, runId: runId, isOTLP: false, sequence: sequence, source: source) else {
             collector.skip(
