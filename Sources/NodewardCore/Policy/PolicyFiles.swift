@@ -158,6 +158,34 @@ public enum PolicyReader {
         }
     }
 
+    /// For readers that decode YAML with `YAMLDecoder` (labels, task graphs): the problem's kind and key
+    /// path, never the error's description (Yams quotes the offending line or value in it).
+    static func decodeDiagnostic(_ error: any Error, file: String, code: DiagnosticCode, what: String) -> Diagnostic {
+        var diagnostic: Diagnostic
+        switch error {
+        case let error as YamlError:
+            diagnostic = syntaxDiagnostic(error, file: file, syntax: code, duplicateKey: code)
+        case let error as DecodingError:
+            let start = SourceLocation(file: file, line: 1)
+            switch error {
+            case .typeMismatch(let type, let context):
+                diagnostic = .error(code, "expected \(describe(type))", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            case .valueNotFound(let type, let context):
+                diagnostic = .error(code, "expected \(describe(type)), found nothing", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            case .keyNotFound(let key, let context):
+                diagnostic = .error(code, "missing field \(key.stringValue)", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            case .dataCorrupted(let context):
+                diagnostic = .error(code, "invalid value", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            @unknown default:
+                diagnostic = .error(code, "cannot be decoded", at: start)
+            }
+        default:
+            diagnostic = .error(code, "cannot be decoded", at: SourceLocation(file: file, line: 1))
+        }
+        diagnostic.message = "\(what): " + diagnostic.message
+        return diagnostic
+    }
+
     static func keys(_ path: [any CodingKey]) -> [String] {
         path.map { $0.intValue.map(String.init) ?? $0.stringValue }
     }
