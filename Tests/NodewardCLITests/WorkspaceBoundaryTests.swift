@@ -53,6 +53,14 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: "\(outside)/s.sqlite") && !FileManager.default.fileExists(atPath: "\(outside)/reports"),
                     "nothing is written outside")
         }
+        // report and store read one path of the workspace, under the same rule.
+        try Data("version: 1\ntenants: [tenants/]\ntraces: [traces/]\noutputs: {store: ../outside/s.sqlite, reports: ../outside/r}\n".utf8)
+            .write(to: workspace.appendingPathComponent("nodeward.yaml"))
+        for arguments in [["store", "stats", workspace.path], ["report", workspace.path]] {
+            let result = try await CLI.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("the path leaves the workspace folder"), "\(arguments): \(result.stderr)")
+        }
         // An output key replaced by its command-line option is not checked: --store and --out choose.
         try Data("version: 1\ntenants: [tenants/]\ntraces: [traces/]\noutputs: {store: ../outside/s.sqlite, reports: /tmp/elsewhere}\n".utf8)
             .write(to: workspace.appendingPathComponent("nodeward.yaml"))

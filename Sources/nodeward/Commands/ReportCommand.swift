@@ -29,6 +29,9 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var layout: TextLayoutOptions
 
+    @Flag(name: .customLong("allow-outside-workspace"), help: "Let nodeward.yaml name a reports folder outside the workspace folder.")
+    var allowOutsideWorkspace = false
+
     @Flag(help: "Exit 1 when the plan's gate failed, or (with --out) when that file is not what this plan renders; says why on stderr.")
     var check = false
 
@@ -79,7 +82,7 @@ struct ReportCommand: ParsableCommand {
         var reports = (folder as NSString).appendingPathComponent(".nodeward/reports")
         if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(Workspace.fileName)) {
             do {
-                let loaded = try Workspace.load(folder: folder)
+                let loaded = try WorkspaceOptions.load(folder: folder, allowOutside: allowOutsideWorkspace)
                 if let configured = loaded.reports { reports = configured }
             } catch {
                 Terminal.err(error.description)

@@ -37,6 +37,17 @@ struct WorkspaceOptions: ParsableArguments {
                          allowOutside: allowOutsideWorkspace, overriding: overriding)
     }
 
+    /// `Workspace.load` with the workspace boundary, for commands that read only a path or two of the
+    /// workspace (`report`, `store`): the first path that leaves it is thrown, the others printed.
+    static func load(folder: String, allowOutside: Bool, overriding: Set<String> = []) throws(Diagnostic) -> Workspace {
+        let workspace = try Workspace.load(folder: folder)
+        guard !allowOutside else { return workspace }
+        let violations = workspace.boundaryViolations(overridden: overriding)
+        for violation in violations.dropFirst() { Terminal.err(violation.description) }
+        if let first = violations.first { throw first }
+        return workspace
+    }
+
     /// The `nodeward.yaml` keys a command's own path options replace.
     static func overridden(store: String? = nil, noStore: Bool = false, policies: String? = nil, graphs: String? = nil,
                            threats: String? = nil) -> Set<String> {
