@@ -56,7 +56,7 @@ extension PlanReport {
         coverageSection(&doc)
         transitionSection(&doc, detail: detail)
         readinessSection(&doc, detail: detail)
-        findingSection(&doc, detail: detail)
+        findingSection(&doc, detail: detail, markdown: markdown)
         if !shadow.incidents.isEmpty {
             doc.heading("Labelled incidents (\(shadow.incidents.count))")
             var shown = shadow
@@ -122,19 +122,24 @@ extension PlanReport {
         if let note = Self.cutNote(shown.count, of: readiness.count, "tenants") { doc.paragraph(note) }
     }
 
-    func findingSection(_ doc: inout Document, detail: Detail) {
+    /// Markdown gets one wide table; a terminal a narrow one, each finding's sample in a bullet below it.
+    func findingSection(_ doc: inout Document, detail: Detail, markdown: Bool = true) {
         doc.heading("Top findings (\(findings.count))")
-        var table = TextTable(headers: ["id", "severity", "class", "workflow / node", "finding", "sample step", "node decision", "provenance"])
+        let narrow = ["id", "severity", "class", "workflow / node", "finding"]
+        var table = TextTable(headers: markdown ? narrow + ["sample step", "node decision", "provenance"] : narrow)
+        var samples: [String] = []
         for finding in findings.prefix(detail.rows) {
             let sample = finding.sample
-            table.rows.append([
-                finding.id, finding.severity.rawValue, finding.comparison.rawValue, "\(Inline.code(finding.workflow)) / \(Inline.code(finding.node))",
-                finding.title, "\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.operation))",
-                "\(sample.nodeDecision.effect.rawValue) \(Inline.code(sample.nodeDecision.rule)): \(sample.nodeDecision.reason)",
-                sample.provenance.isEmpty ? "-" : sample.provenance.map(\.description).joined(separator: " ← "),
-            ])
+            let step = "\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.operation))"
+            let decision = "\(sample.nodeDecision.effect.rawValue) \(Inline.code(sample.nodeDecision.rule)): \(sample.nodeDecision.reason)"
+            let provenance = sample.provenance.isEmpty ? "-" : sample.provenance.map(\.description).joined(separator: " ← ")
+            let cells = [finding.id, finding.severity.rawValue, finding.comparison.rawValue,
+                         "\(Inline.code(finding.workflow)) / \(Inline.code(finding.node))", finding.title]
+            table.rows.append(markdown ? cells + [step, decision, provenance] : cells)
+            samples.append("\(finding.id): sample \(step); node decision \(decision); provenance \(provenance)")
         }
         doc.table(table)
+        if !markdown { doc.bullets(samples) }
         if findings.count > detail.rows { doc.paragraph("… \(findings.count - detail.rows) more findings in plan.html and plan.json.") }
     }
 
