@@ -43,7 +43,8 @@ public struct NodewardDatabase: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw .store(.storeOpen, "cannot create the store folder: \(error.localizedDescription)", path: path)
+                // Not Foundation's sentence ("NSCocoaErrorDomain error 512"): what to do instead.
+                throw .store(.storeOpen, "cannot create the store folder; check that its parent exists and is writable, or pass --store PATH", path: path)
             }
         }
         // O_EXCL: create only when absent, with 0600 from the start (no window with wider permissions).
