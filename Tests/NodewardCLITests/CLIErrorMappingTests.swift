@@ -49,6 +49,11 @@ import Testing
         #expect(result.stderr.contains("[output.unwritable]"), "\(result.stderr)")
         #expect(result.stderr.contains(file.path))
         Self.expectNoInternals(result, "unwritable --out")
+
+        let generate = try await CLI.run(["generate", "--out", file.appendingPathComponent("fleet").path, "--runs", "10"])
+        #expect(generate.status == 74, "\(generate.stderr)")
+        #expect(generate.stderr.contains("[output.unwritable]"), "\(generate.stderr)")
+        Self.expectNoInternals(generate, "generate into a file")
     }
 
     @Test func storeErrorsAreStoreDiagnosticsWithoutGRDBAdvice() async throws {
