@@ -131,8 +131,9 @@ public enum MarkdownText {
     /// Characters that start Markdown or HTML syntax inline, backslash-escaped: emphasis (`*`, `_`, `~`),
     /// code (`` ` ``), links and images (`[`, `]`: with both escaped no `](` can form, so `(` and `)`
     /// stay as they are), HTML and autolinks (`<`, `>`), entities (`&`), table cells (`|`), headings (`#`)
-    /// and the escape itself. Line breaks become spaces: a name cannot start a new block.
-    static let special: Set<Character> = ["\\", "`", "*", "_", "~", "[", "]", "<", ">", "&", "|", "#"]
+    /// math (`$`: GitHub renders `$…$` as LaTeX) and the escape itself. Line breaks become spaces: a name
+    /// cannot start a new block.
+    static let special: Set<Character> = ["\\", "`", "*", "_", "~", "[", "]", "<", ">", "&", "|", "#", "$"]
 
     public static func escape(_ text: String) -> String {
         var out = ""
