@@ -24,6 +24,7 @@ import Testing
     }
 
     @Test func codeSpansAndFencesOutgrowTheBackticksInside() {
+        #expect(MarkdownText.escape("$x^2$ & <b>") == "\\$x^2\\$ \\& \\<b\\>", "math, entities and tags are escaped")
         #expect(MarkdownText.codeSpan("a`b") == "``a`b``")
         #expect(MarkdownText.codeSpan("`edge`") == "`` `edge` ``")
         #expect(MarkdownText.fencedBlock("x\n```\ny", language: "mermaid") == "````mermaid\nx\n```\ny\n````")
