@@ -23,7 +23,8 @@ struct Nodeward: AsyncParsableCommand {
             Foundation.exit(NodewardExit.usage.rawValue)
         }
         do {
-            var command = try parseAsRoot(arguments)
+            // As ArgumentParser's own main: parse asynchronously, so commands run where they always have.
+            var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
