@@ -1,3 +1,4 @@
+import Foundation
 import NodewardCore
 
 /// The deterministic sample-fleet generator behind `nodeward generate`.
@@ -44,6 +45,17 @@ public enum GeneratorError: Error, Sendable, Hashable, CustomStringConvertible {
     case outputNotEmpty(String)
     case invalidOption(String)
     case io(String)
+
+    /// Why a file operation failed, from the errno underneath: never Foundation's sentence
+    /// ("The operation could not be completed. (NSCocoaErrorDomain error 512.)").
+    static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+        let code = nsError.domain == NSPOSIXErrorDomain ? Int32(nsError.code)
+            : underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code) : nil
+        guard let code else { return "the system refused (file error \(nsError.code))" }
+        return String(cString: strerror(code)).lowercased()
+    }
 
     public var description: String {
         switch self {

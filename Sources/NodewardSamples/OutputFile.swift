@@ -15,7 +15,7 @@ final class OutputFile {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw .io("cannot create the folder for \(relativePath): \(error.localizedDescription)")
+            throw .io("cannot create the folder for \(relativePath): \(GeneratorError.reason(error))")
         }
         guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = try? FileHandle(forWritingTo: url) else {
             throw .io("cannot create \(relativePath)")
@@ -32,13 +32,13 @@ final class OutputFile {
 
     func flush() throws(GeneratorError) {
         guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch { throw .io("cannot write \(relativePath): \(error.localizedDescription)") }
+        do { try handle.write(contentsOf: buffer) } catch { throw .io("cannot write \(relativePath): \(GeneratorError.reason(error))") }
         buffer.removeAll(keepingCapacity: true)
     }
 
     func close() throws(GeneratorError) {
         try flush()
-        do { try handle.close() } catch { throw .io("cannot close \(relativePath): \(error.localizedDescription)") }
+        do { try handle.close() } catch { throw .io("cannot close \(relativePath): \(GeneratorError.reason(error))") }
     }
 }
 

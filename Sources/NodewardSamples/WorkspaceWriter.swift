@@ -123,7 +123,7 @@ extension NodewardSamples {
             }
         } else {
             do { try manager.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-                throw .io("cannot create \(directory.path): \(error.localizedDescription)")
+                throw .io("cannot create \(directory.path): \(GeneratorError.reason(error))")
             }
         }
     }

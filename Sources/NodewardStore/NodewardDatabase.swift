@@ -43,7 +43,8 @@ public struct NodewardDatabase: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw .store(.storeOpen, "cannot create the store folder: \(error.localizedDescription)", path: path)
+                // Not Foundation's sentence ("NSCocoaErrorDomain error 512"): what to do instead.
+                throw .store(.storeOpen, "cannot create the store folder; check that its parent exists and is writable, or pass --store PATH", path: path)
             }
         }
         // O_EXCL: create only when absent, with 0600 from the start (no window with wider permissions).
@@ -143,13 +144,39 @@ final class PoolRegistry: @unchecked Sendable {
     }
 }
 
-/// Error text for diagnostics: SQLite's message without the statement (which may quote user SQL only).
-enum StoreErrorText {
+/// Error text for diagnostics: SQLite's message without the statement (which may quote user SQL only),
+/// and never GRDB's advice to its own programmers ("use Database.execute(sql:)"): each known case gets
+/// our words and an action.
+public enum StoreErrorText {
     static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
-            return "\(error.message ?? "SQLite error") (SQLite code \(error.resultCode.rawValue))"
+            let code = error.resultCode
+            let message = error.message ?? ""
+            if message.hasPrefix("Multiple statements found") {
+                return "the SQL holds more than one statement; give one statement at a time"
+            }
+            switch code {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return "the store is busy (another process holds its lock); retry when it has finished (SQLite code \(code.rawValue))"
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+                return "the store file cannot be opened for writing; check its permissions or pass --store PATH (SQLite code \(code.rawValue))"
+            case .SQLITE_FULL:
+                return "the disk is full; free space or pass --store PATH on another disk (SQLite code \(code.rawValue))"
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return "the file is not a Nodeward store or is damaged; move it aside and run the command again to create a new one (SQLite code \(code.rawValue))"
+            default:
+                // SQLite's own message (a syntax error names a token of the user's SQL, nothing else).
+                let text = message.isEmpty ? "SQLite error" : message
+                return "\(text) (SQLite code \(code.rawValue))"
+            }
         }
         if let diagnostic = error as? Diagnostic { return diagnostic.message }
-        return "\(error)"
+        return "unexpected \(type(of: error)) error"
+    }
+
+    /// A `store.*` diagnostic for a GRDB error that reached the command line unmapped; nil otherwise.
+    public static func diagnostic(for error: any Error) -> Diagnostic? {
+        guard error is DatabaseError else { return nil }
+        return .error(.storeWrite, describe(error))
     }
 }

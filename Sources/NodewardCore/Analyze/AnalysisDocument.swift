@@ -1,8 +1,8 @@
 extension AnalysisReport {
-    public func rendered(as format: OutputFormat) -> String {
+    public func rendered(as format: OutputFormat, width: Int? = nil) -> String {
         switch format {
         case .json: return StableJSON.encode(self)
-        case .text: return document().plainText()
+        case .text: return document().plainText(width: width)
         case .markdown: return document().markdown()
         }
     }
@@ -26,7 +26,7 @@ extension AnalysisReport {
     var verdictLine: String {
         let order = FindingSeverity.allCases.reversed().map(\.rawValue)
         let counts = order.compactMap { severity in verdict.findingsBySeverity[severity].map { "\($0) \(severity)" } }
-        var line = counts.isEmpty ? "**No findings.**" : "**Findings: \(counts.joined(separator: ", ")).**"
+        var line = Inline.strong(counts.isEmpty ? "No findings." : "Findings: \(counts.joined(separator: ", ")).")
         line += " \(traces.runs.grouped) runs, \(traces.steps.grouped) steps, \(tenants.count) tenant sandboxes."
         if verdict.inputErrors > 0 { line += " \(verdict.inputErrors) input error(s): see Diagnostics." }
         if verdict.skippedRecords > 0 { line += " \(verdict.skippedRecords.grouped) trace record(s) skipped." }
@@ -134,7 +134,7 @@ extension AnalysisReport {
     func diagnosticsSection(_ doc: inout Document) {
         guard !diagnostics.isEmpty else { return }
         doc.heading("Diagnostics (\(diagnostics.count))")
-        doc.bullets(diagnostics.prefix(50).map { "`\($0.description)`" })
+        doc.bullets(diagnostics.prefix(50).map { "\(Inline.code($0.description))" })
         if diagnostics.count > 50 { doc.paragraph("(\(diagnostics.count - 50) more in the JSON output.)") }
     }
 }

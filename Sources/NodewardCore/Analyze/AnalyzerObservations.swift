@@ -129,7 +129,7 @@ extension Analyzer {
             findings.append(Finding(
                 id: "flow.rare-external-to-write:\(pattern.workflow)/\(pattern.sourceOperation)->\(pattern.sinkOperation).\(pattern.argument)",
                 code: "flow.rare-external-to-write", severity: .medium, tenants: tenants,
-                message: "in \(pattern.workflow), argument `\(pattern.argument)` of \(pattern.sinkOperation) carried a value from the \(pattern.sourceKind.rawValue) result of \(pattern.sourceOperation) in \(occurrences.count) of \(total) runs (\(percent)%): external content driving a state-changing step is the shape of context poisoning",
+                message: "in \(pattern.workflow), argument \(pattern.argument) of \(pattern.sinkOperation) carried a value from the \(pattern.sourceKind.rawValue) result of \(pattern.sourceOperation) in \(occurrences.count) of \(total) runs (\(percent)%): external content driving a state-changing step is the shape of context poisoning",
                 location: nil, samples: Array(samples.prefix(options.maxSamples)), count: occurrences.count))
         }
         return findings.sortedForReport()

@@ -54,12 +54,12 @@ public struct GraphDiff: Sendable, Hashable, Codable {
         for diff in workflows {
             doc.heading("\(diff.workflow) (\(diff.status))", level: 3)
             var items: [String] = []
-            items += diff.addedNodes.map { "+ node `\($0)`" }
-            items += diff.removedNodes.map { "- node `\($0)`" }
-            items += diff.addedControlEdges.map { "+ control `\($0)`" }
-            items += diff.removedControlEdges.map { "- control `\($0)`" }
-            items += diff.addedDataEdges.map { "+ data `\($0)`" }
-            items += diff.removedDataEdges.map { "- data `\($0)`" }
+            items += diff.addedNodes.map { "+ node \(Inline.code($0))" }
+            items += diff.removedNodes.map { "- node \(Inline.code($0))" }
+            items += diff.addedControlEdges.map { "+ control \(Inline.code($0))" }
+            items += diff.removedControlEdges.map { "- control \(Inline.code($0))" }
+            items += diff.addedDataEdges.map { "+ data \(Inline.code($0))" }
+            items += diff.removedDataEdges.map { "- data \(Inline.code($0))" }
             doc.bullets(items)
         }
         return doc

@@ -20,7 +20,7 @@ public enum GraphFiles {
             do {
                 graphs.append(try TaskGraph.parse(yaml: text))
             } catch {
-                diagnostics.append(.error(.workspaceInvalid, "not a task graph file: \(error)", at: SourceLocation(file: path, line: 1)))
+                diagnostics.append(PolicyReader.decodeDiagnostic(error, file: path, code: .workspaceInvalid, what: "not a task graph file"))
             }
         }
         return (graphs.sorted { $0.workflow < $1.workflow }, diagnostics)

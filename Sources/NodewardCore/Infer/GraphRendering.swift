@@ -99,9 +99,12 @@ extension TaskGraph {
 
     static func shareText(_ share: Double) -> String { "\(Int((share * 100).rounded()))% of runs" }
 
+    /// Mermaid entity codes for what would end a label, start HTML in it, or (backticks, line breaks)
+    /// break the Markdown fence the graph is embedded in.
     static func mermaidEscape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\"", with: "#quot;").replacingOccurrences(of: "|", with: "#124;")
-            .replacingOccurrences(of: "<", with: "#lt;").replacingOccurrences(of: ">", with: "#gt;")
+        text.replacingOccurrences(of: "&", with: "#amp;").replacingOccurrences(of: "\"", with: "#quot;")
+            .replacingOccurrences(of: "|", with: "#124;").replacingOccurrences(of: "<", with: "#lt;").replacingOccurrences(of: ">", with: "#gt;")
+            .replacingOccurrences(of: "`", with: "#96;").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
 
     static func dotEscape(_ text: String) -> String {

@@ -78,19 +78,19 @@ public struct PolicyExplanation: Sendable, Hashable, Codable {
 
     public func document() -> Document {
         var doc = Document()
-        doc.heading("Node `\(node.id)` in `\(workflow)`")
-        doc.paragraph("Matches \(node.match.kind.rawValue) `\(node.match.operation)`\(node.match.resources.isEmpty ? "" : " on " + node.match.resources.map { "`\($0)`" }.joined(separator: ", "))\(node.match.after.map { " after " + $0.joined(separator: ", ") } ?? ""). Granted to: \(node.tenants.isEmpty ? "no tenant" : node.tenants.joined(separator: ", ")).")
+        doc.heading("Node \(Inline.code(node.id)) in \(Inline.code(workflow))")
+        doc.paragraph("Matches \(node.match.kind.rawValue) \(Inline.code(node.match.operation))\(node.match.resources.isEmpty ? "" : " on " + node.match.resources.map { "\(Inline.code($0))" }.joined(separator: ", "))\(node.match.after.map { " after " + $0.joined(separator: ", ") } ?? ""). Granted to: \(node.tenants.isEmpty ? "no tenant" : node.tenants.joined(separator: ", ")).")
         var rules: [String] = []
-        rules += node.allow.resources.map { "resource `\($0)`" }
+        rules += node.allow.resources.map { "resource \(Inline.code($0))" }
         for argument in node.allow.arguments ?? [] {
             var parts: [String] = []
             if let origin = argument.origin { parts.append("origin \(origin.isEmpty ? "none" : origin.joined(separator: ", "))") }
-            if let pattern = argument.pattern { parts.append("pattern `\(pattern)`" + (argument.patternTenants.map { " for \($0.joined(separator: ", "))" } ?? "")) }
+            if let pattern = argument.pattern { parts.append("pattern \(Inline.code(pattern))" + (argument.patternTenants.map { " for \($0.joined(separator: ", "))" } ?? "")) }
             if let values = argument.values { parts.append("one of \(values.count) values") }
             if let excluded = argument.excluded { parts.append("not \(excluded.joined(separator: ", "))") }
-            rules.append("argument `\(argument.name)`: " + parts.joined(separator: "; "))
+            rules.append("argument \(Inline.code(argument.name)): " + parts.joined(separator: "; "))
         }
-        rules += node.inputs.map { "data from `\($0.from)` into \($0.arguments.joined(separator: ", "))" }
+        rules += node.inputs.map { "data from \(Inline.code($0.from)) into \($0.arguments.joined(separator: ", "))" }
         if let perRun = node.limits.perRun { rules.append("at most \(perRun) per run") }
         if let perMinute = node.limits.perMinute { rules.append("at most \(perMinute) per minute per tenant") }
         doc.heading("Allows", level: 3)
@@ -101,12 +101,12 @@ public struct PolicyExplanation: Sendable, Hashable, Codable {
         doc.heading("Neighbourhood", level: 3)
         doc.bullets(predecessors.map { "after \($0)" } + successors.map { "before \($0)" } + dataIn.map { "data in: \($0)" } + dataOut.map { "data out: \($0)" })
         if let step {
-            doc.heading("Step `\(step.run)/\(step.step)` (\(step.tenant), \(step.source))", level: 3)
-            var path = ["\(step.kind.rawValue) `\(step.operation)` matched \(step.matchedNode.map { "node `\($0)`" } ?? "no node")"]
+            doc.heading("Step \(Inline.code("\(step.run)/\(step.step)")) (\(step.tenant), \(step.source))", level: 3)
+            var path = ["\(step.kind.rawValue) \(Inline.code(step.operation)) matched \(step.matchedNode.map { "node \(Inline.code($0))" } ?? "no node")"]
             path += step.provenance.map { "provenance: \($0)" }
-            path.append("node decision: **\(step.nodeDecision.effect.rawValue)** by `\(step.nodeDecision.rule)`: \(step.nodeDecision.reason)")
+            path.append("node decision: \(Inline.strong(step.nodeDecision.effect.rawValue)) by \(Inline.code(step.nodeDecision.rule)): \(step.nodeDecision.reason)")
             if let legacy = step.legacyDecision {
-                path.append("legacy decision (rate buckets over this run only): **\(legacy.effect.rawValue)** by `\(legacy.rule)`: \(legacy.reason)")
+                path.append("legacy decision (rate buckets over this run only): \(Inline.strong(legacy.effect.rawValue)) by \(Inline.code(legacy.rule)): \(legacy.reason)")
             }
             doc.bullets(path)
         }

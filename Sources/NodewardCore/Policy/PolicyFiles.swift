@@ -84,7 +84,8 @@ public enum PolicyReader {
     }
 
     /// Semantic checks the decoder cannot make: the version, unique node ids, and that every id named
-    /// in `inputs`, `origin` and `after` is a node of this file (or `request`/`start`).
+    /// in `inputs`, `origin` and `after` is a node of this file (or `request`/`start`). Messages name the
+    /// key path and what is wrong, never the value written there.
     static func validate(_ policies: PolicySet, root: Node, file: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         func report(_ code: DiagnosticCode, _ message: String, _ path: [String]) {
@@ -92,28 +93,34 @@ public enum PolicyReader {
                                       keyPath: path.joined(separator: ".")))
         }
         if policies.version != PolicySet.formatVersion {
-            report(.policyVersion, "unsupported version \(policies.version); this build reads version \(PolicySet.formatVersion)", ["version"])
+            report(.policyVersion, "unsupported version; this build reads version \(PolicySet.formatVersion)", ["version"])
         }
         var ids = Set<String>()
-        for (index, node) in policies.nodes.enumerated() where !ids.insert(node.id).inserted {
-            report(.policyDuplicateNode, "node id \(node.id) appears more than once", ["nodes", "\(index)", "id"])
+        var firstIndex: [String: Int] = [:]
+        for (index, node) in policies.nodes.enumerated() {
+            if let first = firstIndex[node.id] {
+                report(.policyDuplicateNode, "this node id is already used by nodes.\(first).id", ["nodes", "\(index)", "id"])
+            } else {
+                firstIndex[node.id] = index
+            }
+            ids.insert(node.id)
         }
         for (index, node) in policies.nodes.enumerated() {
             let base = ["nodes", "\(index)"]
             for (position, grant) in node.inputs.enumerated() where grant.from != TaskGraph.request && !ids.contains(grant.from) {
-                report(.policyUnknownNode, "inputs names unknown node \(grant.from)", base + ["inputs", "\(position)", "from"])
+                report(.policyUnknownNode, "names a node that is not in this file", base + ["inputs", "\(position)", "from"])
             }
             for (position, predecessor) in (node.match.after ?? []).enumerated() where predecessor != TaskGraph.start && !ids.contains(predecessor) {
-                report(.policyUnknownNode, "match.after names unknown node \(predecessor)", base + ["match", "after", "\(position)"])
+                report(.policyUnknownNode, "names a node that is not in this file", base + ["match", "after", "\(position)"])
             }
             for (position, constraint) in (node.allow.arguments ?? []).enumerated() {
                 let path = base + ["allow", "arguments", "\(position)"]
                 for source in constraint.origin ?? [] where source != TaskGraph.request && !ids.contains(source) {
-                    report(.policyUnknownNode, "origin of argument \(constraint.name) names unknown node \(source)", path + ["origin"])
+                    report(.policyUnknownNode, "names a node that is not in this file", path + ["origin"])
                 }
                 for glob in [constraint.pattern].compactMap({ $0 }) + (constraint.excluded ?? []) {
                     do { _ = try Glob(glob) } catch {
-                        report(.policyInvalidValue, "argument \(constraint.name): \(error.message)", path)
+                        report(.policyInvalidValue, "invalid pattern: \(error.message)", path)
                     }
                 }
             }
@@ -157,6 +164,34 @@ public enum PolicyReader {
         default:
             return .error(syntax, "not valid YAML", at: SourceLocation(file: file, line: 1))
         }
+    }
+
+    /// For readers that decode YAML with `YAMLDecoder` (labels, task graphs): the problem's kind and key
+    /// path, never the error's description (Yams quotes the offending line or value in it).
+    static func decodeDiagnostic(_ error: any Error, file: String, code: DiagnosticCode, what: String) -> Diagnostic {
+        var diagnostic: Diagnostic
+        switch error {
+        case let error as YamlError:
+            diagnostic = syntaxDiagnostic(error, file: file, syntax: code, duplicateKey: code)
+        case let error as DecodingError:
+            let start = SourceLocation(file: file, line: 1)
+            switch error {
+            case .typeMismatch(let type, let context):
+                diagnostic = .error(code, "expected \(describe(type))", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            case .valueNotFound(let type, let context):
+                diagnostic = .error(code, "expected \(describe(type)), found nothing", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            case .keyNotFound(let key, let context):
+                diagnostic = .error(code, "missing field \(key.stringValue)", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            case .dataCorrupted(let context):
+                diagnostic = .error(code, "invalid value", at: start, keyPath: keys(context.codingPath).joined(separator: "."))
+            @unknown default:
+                diagnostic = .error(code, "cannot be decoded", at: start)
+            }
+        default:
+            diagnostic = .error(code, "cannot be decoded", at: SourceLocation(file: file, line: 1))
+        }
+        diagnostic.message = "\(what): " + diagnostic.message
+        return diagnostic
     }
 
     static func keys(_ path: [any CodingKey]) -> [String] {
@@ -225,7 +260,7 @@ public enum PolicyFolder {
             diagnostics += found
             guard let file else { continue }
             if let first = files[file.policies.workflow] {
-                diagnostics.append(.error(.policyDuplicateWorkflow, "workflow \(file.policies.workflow) already has policies in \(first)",
+                diagnostics.append(.error(.policyDuplicateWorkflow, "this workflow already has policies in \(first)",
                                           at: SourceLocation(file: path, line: 1)))
                 continue
             }

@@ -107,13 +107,13 @@ public enum ThreatModelReader {
                     if let threat = readThreat(item, path: "threats.\(index)", location: location, error: error) { threats.append(threat) }
                 }
             default:
-                error(.threatsUnknownKey, "unknown key \(key.string ?? "") (expected one of: threats, version)", key, key.string ?? "")
+                error(.threatsUnknownKey, "unknown key (expected one of: threats, version)", key, key.string ?? "")
             }
         }
         if !sawThreats { diagnostics.append(.error(.threatsInvalid, "missing field threats", at: location(root!), keyPath: "threats")) }
         var seen = Set<String>()
         for threat in threats where !seen.insert(threat.id).inserted {
-            diagnostics.append(.error(.threatsDuplicateId, "threat id \(threat.id) appears more than once", at: threat.location, keyPath: "threats"))
+            diagnostics.append(.error(.threatsDuplicateId, "this threat id is used more than once", at: threat.location, keyPath: "threats"))
         }
         return diagnostics.isEmpty ? (ThreatModel(threats: threats), []) : (nil, diagnostics)
     }
@@ -147,7 +147,7 @@ public enum ThreatModelReader {
                 for (memberKey, member) in members {
                     let memberName = memberKey.string ?? ""
                     guard scopeKeys.contains(memberName) else {
-                        error(.threatsUnknownKey, "unknown key \(memberName) (expected one of: \(scopeKeys.joined(separator: ", ")))", memberKey, "\(fieldPath).\(memberName)")
+                        error(.threatsUnknownKey, "unknown key (expected one of: \(scopeKeys.joined(separator: ", ")))", memberKey, "\(fieldPath).\(memberName)")
                         valid = false
                         continue
                     }
@@ -171,7 +171,7 @@ public enum ThreatModelReader {
                     }
                 }
             default:
-                error(.threatsUnknownKey, "unknown key \(name) (expected one of: \(threatKeys.joined(separator: ", ")))", key, fieldPath)
+                error(.threatsUnknownKey, "unknown key (expected one of: \(threatKeys.joined(separator: ", ")))", key, fieldPath)
                 valid = false
             }
         }

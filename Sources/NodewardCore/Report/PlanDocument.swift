@@ -19,7 +19,7 @@ extension PlanReport {
 
     /// Tenants by how much review they need: blocked, then review, then most disagreements; name last.
     var tenantsByConcern: [TenantReadiness] {
-        let rank: [TenantReadiness.Status: Int] = [.blocked: 0, .review: 1, .ready: 2]
+        let rank: [TenantReadiness.Status: Int] = [.blocked: 0, .review: 1, .insufficientEvidence: 2, .ready: 3]
         return readiness.sorted {
             (rank[$0.status]!, -($0.counts.disagreeing + $0.counts.unknownStep), $0.tenant)
                 < (rank[$1.status]!, -($1.counts.disagreeing + $1.counts.unknownStep), $1.tenant)
@@ -45,17 +45,18 @@ extension PlanReport {
         return text + note
     }
 
-    public func plainText() -> String { document(detail: .compact, markdown: false).plainText() }
+    /// Plain text for a terminal, wrapped to `width` columns (nil: not wrapped).
+    public func plainText(width: Int? = nil) -> String { document(detail: .compact, markdown: false).plainText(width: width) }
 
     public func document(detail: Detail, markdown: Bool) -> Document {
         var doc = Document()
         doc.heading("Nodeward plan" + (workspace.map { ": \($0)" } ?? ""), level: 1)
-        doc.paragraph("**\(verdict.headline)**")
+        doc.paragraph("\(Inline.strong(verdict.headline))")
         if let generatedAt { doc.paragraph("Generated \(generatedAt).") }
         coverageSection(&doc)
         transitionSection(&doc, detail: detail)
         readinessSection(&doc, detail: detail)
-        findingSection(&doc, detail: detail)
+        findingSection(&doc, detail: detail, markdown: markdown)
         if !shadow.incidents.isEmpty {
             doc.heading("Labelled incidents (\(shadow.incidents.count))")
             var shown = shadow
@@ -90,7 +91,7 @@ extension PlanReport {
                                 item.method.map { "\($0), \(item.heldOutRuns ?? 0) runs" } ?? "-"])
         }
         doc.table(graphs)
-        let source = policies.origin == "committed" ? "committed policies from `\(policies.folder ?? "?")`"
+        let source = policies.origin == "committed" ? "committed policies from \(Inline.code(policies.folder ?? "?"))"
             : "policies generated at \(policies.strictness ?? "balanced") strictness"
         doc.paragraph("Node decisions use \(source) (\(policies.files.count) workflows, \(policies.files.reduce(0) { $0 + $1.nodes }) nodes).")
     }
@@ -110,29 +111,35 @@ extension PlanReport {
     func readinessSection(_ doc: inout Document, detail: Detail) {
         let counts = Dictionary(grouping: readiness, by: \.status).mapValues(\.count)
         doc.heading("Cutover readiness")
-        doc.paragraph("\(counts[.ready] ?? 0) ready, \(counts[.review] ?? 0) to review, \(counts[.blocked] ?? 0) blocked.")
+        let insufficient = counts[.insufficientEvidence].map { ", \($0) with insufficient evidence" } ?? ""
+        doc.paragraph("\(counts[.ready] ?? 0) ready, \(counts[.review] ?? 0) to review, \(counts[.blocked] ?? 0) blocked\(insufficient).")
         var table = TextTable(headers: ["tenant", "status", "steps", "why"])
         let shown = tenantsByConcern.prefix(detail.tenantRows)
         for tenant in shown.sorted(by: { $0.tenant < $1.tenant }) {
-            table.rows.append([tenant.tenant, "**\(tenant.status.rawValue)**", tenant.steps.grouped, tenant.reasons.joined(separator: "; ")])
+            table.rows.append([tenant.tenant, "\(Inline.strong(tenant.status.rawValue))", tenant.steps.grouped, tenant.reasons.joined(separator: "; ")])
         }
         doc.table(table)
         if let note = Self.cutNote(shown.count, of: readiness.count, "tenants") { doc.paragraph(note) }
     }
 
-    func findingSection(_ doc: inout Document, detail: Detail) {
+    /// Markdown gets one wide table; a terminal a narrow one, each finding's sample in a bullet below it.
+    func findingSection(_ doc: inout Document, detail: Detail, markdown: Bool = true) {
         doc.heading("Top findings (\(findings.count))")
-        var table = TextTable(headers: ["id", "severity", "class", "workflow / node", "finding", "sample step", "node decision", "provenance"])
+        let narrow = ["id", "severity", "class", "workflow / node", "finding"]
+        var table = TextTable(headers: markdown ? narrow + ["sample step", "node decision", "provenance"] : narrow)
+        var samples: [String] = []
         for finding in findings.prefix(detail.rows) {
             let sample = finding.sample
-            table.rows.append([
-                finding.id, finding.severity.rawValue, finding.comparison.rawValue, "`\(finding.workflow)` / `\(finding.node)`",
-                finding.title, "\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.operation))",
-                "\(sample.nodeDecision.effect.rawValue) `\(sample.nodeDecision.rule)`: \(sample.nodeDecision.reason)",
-                sample.provenance.isEmpty ? "-" : sample.provenance.map(\.description).joined(separator: " ← "),
-            ])
+            let step = "\(sample.tenant) \(sample.run)/\(sample.step) (\(sample.operation))"
+            let decision = "\(sample.nodeDecision.effect.rawValue) \(Inline.code(sample.nodeDecision.rule)): \(sample.nodeDecision.reason)"
+            let provenance = sample.provenance.isEmpty ? "-" : sample.provenance.map(\.description).joined(separator: " ← ")
+            let cells = [finding.id, finding.severity.rawValue, finding.comparison.rawValue,
+                         "\(Inline.code(finding.workflow)) / \(Inline.code(finding.node))", finding.title]
+            table.rows.append(markdown ? cells + [step, decision, provenance] : cells)
+            samples.append("\(finding.id): sample \(step); node decision \(decision); provenance \(provenance)")
         }
         doc.table(table)
+        if !markdown { doc.bullets(samples) }
         if findings.count > detail.rows { doc.paragraph("… \(findings.count - detail.rows) more findings in plan.html and plan.json.") }
     }
 
@@ -143,7 +150,7 @@ extension PlanReport {
         if !check.widenings.isEmpty {
             var table = TextTable(headers: ["tenant", "node", "field", "granted", "denied by"])
             for widening in check.widenings.prefix(detail.rows) {
-                table.rows.append([widening.tenant, "`\(widening.workflow)` / `\(widening.node)`", widening.field, widening.granted, widening.legacyRule.map { "`\($0)`" } ?? "-"])
+                table.rows.append([widening.tenant, "\(Inline.code(widening.workflow)) / \(Inline.code(widening.node))", widening.field, widening.granted, widening.legacyRule.map { "\(Inline.code($0))" } ?? "-"])
             }
             doc.table(table)
             if check.widenings.count > detail.rows { doc.paragraph("… \(check.widenings.count - detail.rows) more in plan.html and plan.json.") }
@@ -152,12 +159,12 @@ extension PlanReport {
         doc.heading("Threat model (\(threats.count) threats, \(check.openThreats.count) open)", level: 3)
         var table = TextTable(headers: ["threat", "kind", "status", "mitigated by", "still open"])
         for threat in threats {
-            let mitigations = threat.mitigations.map { "`\($0.workflow)` / `\($0.node)`: \($0.boundary)" }
-            let open = threat.openPaths.map { "`\($0.workflow)` / \($0.path): \($0.reason)" }
+            let mitigations = threat.mitigations.map { "\(Inline.code($0.workflow)) / \(Inline.code($0.node)): \($0.boundary)" }
+            let open = threat.openPaths.map { "\(Inline.code($0.workflow)) / \($0.path): \($0.reason)" }
             func list(_ items: [String], show: Int) -> String {
                 items.isEmpty ? "-" : items.prefix(show).joined(separator: "; ") + (items.count > show ? "; … \(items.count - show) more" : "")
             }
-            table.rows.append([threat.id, threat.kind.rawValue, "**\(threat.status.rawValue)**", list(mitigations, show: 1), list(open, show: 3)])
+            table.rows.append([threat.id, threat.kind.rawValue, "\(Inline.strong(threat.status.rawValue))", list(mitigations, show: 1), list(open, show: 3)])
         }
         doc.table(table)
     }
@@ -167,14 +174,14 @@ extension PlanReport {
         doc.heading("Config risks and observations (\(items.count))")
         var table = TextTable(headers: ["severity", "id", "tenants", "finding"])
         for item in items.prefix(detail.rows) {
-            table.rows.append([item.severity.rawValue, "`\(item.id)`", item.tenants.joined(separator: ", "), item.message])
+            table.rows.append([item.severity.rawValue, "\(Inline.code(item.id))", item.tenants.joined(separator: ", "), item.message])
         }
         doc.table(table)
         if items.count > detail.rows { doc.paragraph("… \(items.count - detail.rows) more in plan.html and plan.json.") }
         doc.heading("Unused legacy grants", level: 3)
         var grants = TextTable(headers: ["tenant", "unused grants", "e.g."])
         for tenant in unusedGrants.prefix(detail.tenantRows) {
-            grants.rows.append([tenant.tenant, "\(tenant.grants.count)", tenant.grants.prefix(3).map { "`\($0.rule)`" }.joined(separator: ", ")])
+            grants.rows.append([tenant.tenant, "\(tenant.grants.count)", tenant.grants.prefix(3).map { "\(Inline.code($0.rule))" }.joined(separator: ", ")])
         }
         doc.table(grants)
         if let note = Self.cutNote(min(unusedGrants.count, detail.tenantRows), of: unusedGrants.count, "tenants", byConcern: false) { doc.paragraph(note) }
@@ -185,13 +192,13 @@ extension PlanReport {
         var disputed: [String: Set<String>] = [:]
         for entry in disputedNodes { disputed[entry.workflow] = Set(entry.nodes) }
         guard detail.graphs, markdown else {
-            doc.paragraph("Graph drawings are in plan.html (and `nodeward infer --format mermaid`).")
+            doc.paragraph("Graph drawings are in plan.html (and \(Inline.code("nodeward infer --format mermaid"))).")
             return
         }
         doc.paragraph("Nodes with disagreements, and rare nodes, are outlined in red; rare edges are red.")
         for graph in graphs {
-            doc.heading("`\(graph.workflow)`", level: 3)
-            doc.paragraph("```mermaid\n" + graph.mermaid(highlight: disputed[graph.workflow] ?? []).trimmingCharacters(in: .newlines) + "\n```")
+            doc.heading("\(Inline.code(graph.workflow))", level: 3)
+            doc.code(graph.mermaid(highlight: disputed[graph.workflow] ?? []), language: "mermaid")
         }
     }
 }

@@ -57,10 +57,10 @@ extension PlanReport {
         page.raw("<div class=\"verdict \(passed ? "pass" : "fail")\" role=\"status\"><span class=\"status\">\(Markup.text(status))</span>")
         page.raw(Markup.text(rest) + "</div>\n")
         if verdict.gate.isEmpty {
-            page.paragraph("No gate set (`--fail-on`): the verdict reports, it does not block.")
+            page.paragraph("No gate set (\(Inline.code("--fail-on"))): the verdict reports, it does not block.")
         } else {
-            let failed = verdict.failed.isEmpty ? "none matched" : "matched: " + verdict.failed.map { "`\($0.rawValue)`" }.joined(separator: ", ")
-            page.paragraph("Gate (`--fail-on`): " + verdict.gate.map { "`\($0.rawValue)`" }.joined(separator: ", ") + "; " + failed + ".")
+            let failed = verdict.failed.isEmpty ? "none matched" : "matched: " + verdict.failed.map { "\(Inline.code($0.rawValue))" }.joined(separator: ", ")
+            page.paragraph("Gate (\(Inline.code("--fail-on"))): " + verdict.gate.map { "\(Inline.code($0.rawValue))" }.joined(separator: ", ") + "; " + failed + ".")
         }
         if let generatedAt { page.paragraph("Generated \(generatedAt).") }
     }
@@ -208,7 +208,7 @@ extension PlanReport {
         let anchors = graphAnchors
         for (index, graph) in graphs.enumerated() {
             let anchor = index == graphs.firstIndex(where: { $0.workflow == graph.workflow }) ? anchors[graph.workflow] : nil
-            page.heading("`\(graph.workflow)`", level: 3, id: anchor)
+            page.heading("\(Inline.code(graph.workflow))", level: 3, id: anchor)
             var facts = "\(graph.evidence.runs.grouped) runs, \(graph.evidence.tenants.count) tenants, \(graph.nodes.count) nodes, "
                 + "\(graph.controlEdges.count) control and \(graph.dataEdges.count) data edges"
             if let conformance = graph.conformance {

@@ -56,11 +56,15 @@ struct HTMLPage {
             case .paragraph(let text): paragraph(text)
             case .table(let table): self.table(table)
             case .bullets(let items): bullets(items)
+            case .code(let language, let text):
+                body += "<pre class=\"\(Markup.attribute(language))\"><code>\(Markup.text(text))</code></pre>\n"
             }
         }
     }
 
-    /// Markdown inline marks as elements: `code`, **bold**, and a paragraph wrapped in `_..._`.
+    /// Document text as elements: `Inline` code and strong marks become `<code>` and `<strong>`, and
+    /// everything else is literal text, escaped (`Markup.text`); a paragraph wrapped in `_..._` is
+    /// emphasised. Backticks and asterisks in names stay what they are.
     static func inline(_ text: String) -> String {
         var source = text
         var italic = false
@@ -68,24 +72,23 @@ struct HTMLPage {
             source = String(source.dropFirst().dropLast())
             italic = true
         }
-        let pieces = source.split(separator: "`", omittingEmptySubsequences: false)
         var out = ""
-        for (index, piece) in pieces.enumerated() {
-            // An unpaired backtick stays literal.
-            if index % 2 == 1, index < pieces.count - 1 || pieces.count % 2 == 1 {
-                out += "<code>\(Markup.text(String(piece)))</code>"
-            } else {
-                if index % 2 == 1 { out += "`" }
-                out += bold(Markup.text(String(piece)))
+        var open = false
+        for piece in Inline.pieces(source) {
+            switch piece {
+            case .text(let literal): out += Markup.text(literal)
+            case .code(let literal): out += "<code>\(Markup.text(literal))</code>"
+            case .strongOpen where !open:
+                out += "<strong>"
+                open = true
+            case .strongClose where open:
+                out += "</strong>"
+                open = false
+            case .strongOpen, .strongClose: break
             }
         }
+        if open { out += "</strong>" }
         return italic ? "<em>\(out)</em>" : out
-    }
-
-    static func bold(_ escaped: String) -> String {
-        let parts = escaped.components(separatedBy: "**")
-        guard parts.count >= 3, parts.count % 2 == 1 else { return escaped }
-        return parts.enumerated().map { $0.offset % 2 == 1 ? "<strong>\($0.element)</strong>" : $0.element }.joined()
     }
 }
 

@@ -68,6 +68,9 @@ public struct PlanReport: Sendable, Hashable, Codable {
             case ready
             case review
             case blocked
+            /// Nothing speaks against cutting over, but too few steps were allowed under both regimes to
+            /// say it works (`PlanReport.minimumAgreeAllowSteps`).
+            case insufficientEvidence = "insufficient-evidence"
         }
 
         public var tenant: String

@@ -39,6 +39,20 @@ public struct PlanReportInputs: Sendable {
 extension PlanReport {
     /// Unevaluable steps above this share of a tenant's steps put it under review.
     public static let unevaluableReviewShare = 0.01
+    /// "ready" needs evidence: at least this many of the tenant's steps allowed by both regimes
+    /// (agree-allow); with fewer a tenant is `insufficient-evidence` (docs/report-schema.md).
+    public static let minimumAgreeAllowSteps = 20
+
+    /// A tenant seen in the traces without a sandbox: `plan` cannot compare the regimes for it, so each
+    /// one is an error (exit 2) naming the tenant and what to do.
+    public static func missingSandboxes(traces: TraceSection, sandboxes: [TenantSandbox]) -> [Diagnostic] {
+        let declared = Set(sandboxes.map(\.tenantId))
+        let seen = Set(traces.byTenantWorkflow.map(\.tenant))
+        return seen.subtracting(declared).sorted().map { tenant in
+            .error(.planMissingSandbox,
+                   "tenant \(tenant) appears in the traces but has no tenant sandbox; add its TenantAgentSandbox file to the tenants folder (or --tenants), or remove its traces")
+        }
+    }
 
     public init(_ inputs: PlanReportInputs) {
         let shadow = inputs.shadow
@@ -130,6 +144,10 @@ extension PlanReport {
             if share > unevaluableReviewShare {
                 if status == .ready { status = .review }
                 reasons.append("\(share.percent) unevaluable: the traces lack context the node rules need")
+            }
+            if status == .ready && counts.agreeAllow < minimumAgreeAllowSteps {
+                status = .insufficientEvidence
+                reasons.insert("\(counts.agreeAllow.grouped) agree-allow steps: ready needs at least \(minimumAgreeAllowSteps) steps both regimes allow", at: 0)
             }
             if reasons.isEmpty { reasons.append("every evaluated step agrees") }
             return TenantReadiness(tenant: group.name, status: status, steps: counts.total, counts: counts,

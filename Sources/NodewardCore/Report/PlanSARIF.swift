@@ -33,6 +33,16 @@ extension PlanReport {
 
     struct SARIFText: Encodable {
         var text: String
+        /// GitHub renders `markdown` when present: the names in it are escaped by `MarkdownText`.
+        var markdown: String?
+
+        init(text: String) { self.text = text }
+
+        /// From document text: `text` plain (marks dropped, nothing escaped), `markdown` escaped.
+        init(document: String) {
+            text = Inline.plain(document)
+            markdown = MarkdownText.inline(document)
+        }
     }
 
     struct SARIFLevel: Encodable {
@@ -84,17 +94,17 @@ extension PlanReport {
         for finding in findings {
             let level = finding.severity == .high ? "error" : finding.severity == .medium ? "warning" : "note"
             let sample = finding.sample
-            let text = "\(finding.workflow) / \(finding.node): \(finding.title). Sample \(sample.tenant) \(sample.run)/\(sample.step): "
-                + "legacy \(sample.legacy.effect.rawValue) by \(sample.legacy.rule), node \(sample.nodeDecision.effect.rawValue) by "
-                + "\(sample.nodeDecision.rule) (\(sample.nodeDecision.reason))."
-            results.append(SARIFResult(ruleId: "nodeward/\(finding.comparison.rawValue)", level: level, message: SARIFText(text: text),
+            let text = "\(Inline.code(finding.workflow)) / \(Inline.code(finding.node)): \(finding.title). Sample \(sample.tenant) \(sample.run)/\(sample.step): "
+                + "legacy \(sample.legacy.effect.rawValue) by \(Inline.code(sample.legacy.rule)), node \(sample.nodeDecision.effect.rawValue) by "
+                + "\(Inline.code(sample.nodeDecision.rule)) (\(sample.nodeDecision.reason))."
+            results.append(SARIFResult(ruleId: "nodeward/\(finding.comparison.rawValue)", level: level, message: SARIFText(document: text),
                                        locations: location(workflow: finding.workflow, node: finding.node),
                                        partialFingerprints: ["nodewardFinding": finding.id]))
         }
         for change in policyDiff?.widened ?? [] {
-            let text = "\(change.workflow) / \(change.node ?? "-"): \(change.aspect) widened: \(change.detail)"
+            let text = "\(Inline.code(change.workflow)) / \(change.node.map(Inline.code) ?? "-"): \(change.aspect) widened: \(change.detail)"
             let id = "P-" + String(Fingerprint.label("\(change.workflow)|\(change.node ?? "")|\(change.aspect)|\(change.detail)").suffix(8))
-            results.append(SARIFResult(ruleId: "nodeward/policy-widened", level: "error", message: SARIFText(text: text),
+            results.append(SARIFResult(ruleId: "nodeward/policy-widened", level: "error", message: SARIFText(document: text),
                                        locations: location(workflow: change.workflow, node: change.node),
                                        partialFingerprints: ["nodewardFinding": id]))
         }

@@ -22,7 +22,7 @@ extension ShadowSummary {
         }
         document.heading("Rules behind disagreements")
         var rules = TextTable(headers: ["rule", "class", "steps"])
-        for rule in self.rules.prefix(sampleLimit) { rules.rows.append(["`\(rule.rule)`", rule.comparison.rawValue, rule.steps.grouped]) }
+        for rule in self.rules.prefix(sampleLimit) { rules.rows.append(["\(Inline.code(rule.rule))", rule.comparison.rawValue, rule.steps.grouped]) }
         document.table(rules)
         if !incidents.isEmpty {
             document.heading("Labelled incidents")
@@ -33,7 +33,7 @@ extension ShadowSummary {
 
     public var verdict: String {
         let evaluable = totals.total == 0 ? 0 : Double(totals.evaluable) / Double(totals.total)
-        return "**\(steps.grouped) steps**: \(totals.agreeing.grouped) agree, \(totals.tightened.grouped) tightened, "
+        return Inline.strong("\(steps.grouped) steps") + ": \(totals.agreeing.grouped) agree, \(totals.tightened.grouped) tightened, "
             + "\(totals.widened.grouped) widened, \(totals.unevaluable.grouped) unevaluable, \(totals.unknownStep.grouped) unknown-step; "
             + "\(evaluable.percent) evaluable under both regimes."
     }
@@ -55,7 +55,7 @@ extension ShadowSummary {
                 incident.id, incident.kind, incident.tenant, (incident.counts.total + incident.stepsMissing).grouped,
                 classes.joined(separator: ", "),
                 sample.map { "\($0.run)/\($0.step) (\($0.operation)): \($0.comparison.rawValue)" } ?? "-",
-                sample.map { "\($0.nodeDecision.effect.rawValue) `\($0.nodeDecision.rule)`" } ?? "-",
+                sample.map { "\($0.nodeDecision.effect.rawValue) \(Inline.code($0.nodeDecision.rule))" } ?? "-",
                 sample.map { $0.provenance.isEmpty ? "-" : $0.provenance.map(\.description).joined(separator: " ← ") } ?? "-",
             ])
         }
@@ -74,10 +74,10 @@ extension ShadowSummary {
         var table = TextTable(headers: ["class", "tenant", "workflow", "node", "step", "legacy", "node decision", "provenance"])
         for sample in samples {
             table.rows.append([
-                sample.comparison.rawValue, sample.tenant, sample.workflow, sample.node.map { "`\($0)`" } ?? "(none)",
+                sample.comparison.rawValue, sample.tenant, sample.workflow, sample.node.map { "\(Inline.code($0))" } ?? "(none)",
                 "\(sample.run)/\(sample.step) (\(sample.kind) \(sample.operation))",
-                "\(sample.legacy.effect.rawValue) `\(sample.legacy.rule)`",
-                "\(sample.nodeDecision.effect.rawValue) `\(sample.nodeDecision.rule)`: \(sample.nodeDecision.reason)",
+                "\(sample.legacy.effect.rawValue) \(Inline.code(sample.legacy.rule))",
+                "\(sample.nodeDecision.effect.rawValue) \(Inline.code(sample.nodeDecision.rule)): \(sample.nodeDecision.reason)",
                 sample.provenance.isEmpty ? "-" : sample.provenance.map(\.description).joined(separator: " ← "),
             ])
         }

@@ -121,4 +121,9 @@ extension DiagnosticCode {
     public static let workspaceInvalid: DiagnosticCode = "workspace.invalid"
     public static let workspaceMissing: DiagnosticCode = "workspace.missing"
     public static let workspaceUnknownKey: DiagnosticCode = "workspace.unknown-key"
+    /// A path in `nodeward.yaml` leaves the workspace folder (without `--allow-outside-workspace`).
+    public static let workspaceOutside: DiagnosticCode = "workspace.outside"
+    // Plan
+    /// A tenant seen in the traces has no sandbox.
+    public static let planMissingSandbox: DiagnosticCode = "plan.missing-sandbox"
 }

@@ -36,7 +36,7 @@ public struct Glob: Sendable, Hashable, Codable, CustomStringConvertible {
                 index += 1
             case "\\":
                 guard index + 1 < scalars.count else {
-                    throw SyntaxError(message: "pattern \"\(pattern)\" ends with an unescaped backslash")
+                    throw SyntaxError(message: "the pattern ends with an unescaped backslash")
                 }
                 tokens.append(.literal(scalars[index + 1]))
                 index += 2
@@ -61,7 +61,7 @@ public struct Glob: Sendable, Hashable, Codable, CustomStringConvertible {
                         let low = member.value
                         let high = scalars[cursor + 2].value
                         guard low <= high else {
-                            throw SyntaxError(message: "pattern \"\(pattern)\" has a reversed range \(member)-\(scalars[cursor + 2])")
+                            throw SyntaxError(message: "the pattern has a reversed character range (the first character sorts after the second)")
                         }
                         ranges.append(low...high)
                         cursor += 3
@@ -70,7 +70,7 @@ public struct Glob: Sendable, Hashable, Codable, CustomStringConvertible {
                         cursor += 1
                     }
                 }
-                guard closed else { throw SyntaxError(message: "pattern \"\(pattern)\" has an unclosed '['") }
+                guard closed else { throw SyntaxError(message: "the pattern has an unclosed '['") }
                 tokens.append(.set(ranges: ranges, negated: negated))
                 index = cursor + 1
             default:

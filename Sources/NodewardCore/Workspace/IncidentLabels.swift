@@ -35,7 +35,7 @@ public struct IncidentLabel: Sendable, Hashable, Codable {
         do {
             return try YAMLDecoder().decode(File.self, from: text).incidents
         } catch {
-            throw .error(.workspaceInvalid, "labels file is malformed: \(error)", at: SourceLocation(file: path, line: 1))
+            throw PolicyReader.decodeDiagnostic(error, file: path, code: .workspaceInvalid, what: "labels file is malformed")
         }
     }
 }

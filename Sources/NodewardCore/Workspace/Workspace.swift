@@ -29,6 +29,15 @@ public struct Workspace: Sendable, Hashable {
     public var attributes: [String: String]
     /// Warnings from reading `nodeward.yaml` (unknown keys).
     public var warnings: [Diagnostic]
+    /// Every path `nodeward.yaml` names, with its key and where it is written (for the workspace boundary).
+    public var declared: [DeclaredPath] = []
+
+    public struct DeclaredPath: Sendable, Hashable {
+        /// `tenants`, `traces`, `labels`, `threats`, `outputs.graphs`, `outputs.policies`, `outputs.reports`, `outputs.store`.
+        public var key: String
+        public var path: String
+        public var location: SourceLocation
+    }
 
     public init(
         root: String? = nil, tenants: [String] = [], traces: [String] = [], labels: String? = nil,
@@ -93,7 +102,10 @@ public struct Workspace: Sendable, Hashable {
             path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
         }
         func paths(_ value: Node, key: String) throws(Diagnostic) -> [String] {
-            if let single = value.scalar?.string { return [resolve(single)] }
+            if let single = value.scalar?.string {
+                workspace.declared.append(DeclaredPath(key: key, path: resolve(single), location: location(value)))
+                return [resolve(single)]
+            }
             guard let items = value.sequence else {
                 throw .error(.workspaceInvalid, "expected a path or a list of paths", at: location(value), keyPath: key)
             }
@@ -103,6 +115,7 @@ public struct Workspace: Sendable, Hashable {
                     throw .error(.workspaceInvalid, "expected a path", at: location(item), keyPath: key)
                 }
                 result.append(resolve(text))
+                workspace.declared.append(DeclaredPath(key: key, path: resolve(text), location: location(item)))
             }
             return result
         }
@@ -121,8 +134,12 @@ public struct Workspace: Sendable, Hashable {
                 }
             case "tenants": workspace.tenants = try paths(value, key: key)
             case "traces": workspace.traces = try paths(value, key: key)
-            case "labels": workspace.labels = resolve(try string(value, key: key))
-            case "threats": workspace.threats = resolve(try string(value, key: key))
+            case "labels":
+                workspace.labels = resolve(try string(value, key: key))
+                workspace.declared.append(DeclaredPath(key: key, path: workspace.labels!, location: location(value)))
+            case "threats":
+                workspace.threats = resolve(try string(value, key: key))
+                workspace.declared.append(DeclaredPath(key: key, path: workspace.threats!, location: location(value)))
             case "outputs", "attributes", "limits":
                 guard let members = value.mapping else {
                     throw .error(.workspaceInvalid, "expected a mapping", at: location(value), keyPath: key)
@@ -133,6 +150,9 @@ public struct Workspace: Sendable, Hashable {
                     switch key {
                     case "outputs":
                         let resolved = resolve(try string(memberValue, key: path))
+                        if outputKeys.contains(name) {
+                            workspace.declared.append(DeclaredPath(key: path, path: resolved, location: location(memberValue)))
+                        }
                         switch name {
                         case "graphs": workspace.graphs = resolved
                         case "policies": workspace.policies = resolved
@@ -155,6 +175,58 @@ public struct Workspace: Sendable, Hashable {
             }
         }
         return workspace
+    }
+
+    /// The command-line option that replaces each path key of `nodeward.yaml`.
+    public static let pathFlags = [
+        "tenants": "--tenants", "traces": "--traces", "labels": "--labels", "threats": "--threats",
+        "outputs.graphs": "--graphs", "outputs.policies": "--policies", "outputs.reports": "--out", "outputs.store": "--store",
+    ]
+
+    /// The workspace boundary (docs/cli.md, SECURITY.md): a path `nodeward.yaml` names must resolve, symlinks
+    /// followed, inside the workspace folder, unless the user allows it (`--allow-outside-workspace`). Paths
+    /// given on the command line are the user's own choice and never checked; `overridden` names the keys
+    /// they replace. One error per offending path, naming its key and where it is written.
+    public func boundaryViolations(overridden: Set<String> = []) -> [Diagnostic] {
+        guard let root else { return [] }
+        let base = Self.canonicalPath(root)
+        return declared.filter { !overridden.contains($0.key) }.compactMap { entry in
+            let resolved = Self.canonicalPath(entry.path)
+            if resolved == base || resolved.hasPrefix(base == "/" ? "/" : base + "/") { return nil }
+            let flag = Self.pathFlags[entry.key].map { " (\($0))" } ?? ""
+            return .error(.workspaceOutside,
+                          "the path leaves the workspace folder (\(entry.path.contains("..") ? "through .." : entry.path.hasPrefix("/") ? "absolute" : "through a symbolic link")); "
+                          + "keep inputs and outputs inside the workspace, give the path on the command line\(flag), or pass --allow-outside-workspace",
+                          at: entry.location, keyPath: entry.key)
+        }
+    }
+
+    /// An absolute path with `.`, `..` and symbolic links resolved; the part that does not exist yet (an
+    /// output not written) is normalized lexically after the existing part is resolved.
+    public static func canonicalPath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var existing = absolute.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var rest: [String] = []
+        while true {
+            let candidate = "/" + existing.joined(separator: "/")
+            if let resolved = realpath(candidate, nil) {
+                defer { free(resolved) }
+                var parts = String(cString: resolved).split(separator: "/").map(String.init)
+                for part in rest {
+                    if part == "." { continue }
+                    if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+                }
+                return "/" + parts.joined(separator: "/")
+            }
+            guard let last = existing.popLast() else { return absolute }
+            rest.insert(last, at: 0)
+        }
+    }
+
+    /// Where this workspace's node policies are: `outputs.policies`, else `<workspace>/policies` (where
+    /// `policy generate` writes them); nil without a workspace folder. Every command reads it from here.
+    public var policiesFolder: String? {
+        policies ?? root.map { ($0 as NSString).appendingPathComponent("policies") }
     }
 
     /// Trace reader options with this workspace's attribute names and limits applied.

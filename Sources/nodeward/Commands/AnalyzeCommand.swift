@@ -20,6 +20,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var inputs: WorkspaceOptions
 
+    @OptionGroup var layout: TextLayoutOptions
+
     @Option(help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
 
@@ -32,7 +34,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         let (_, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions()))
         let report = outcome.analysis!
-        Terminal.out(report.rendered(as: format))
+        Terminal.out(report.rendered(as: format, width: layout.width))
         throw PipelineRunner.exitCode(for: outcome, failOn: failOn, strict: strict)
     }
 }
@@ -41,10 +43,10 @@ struct AnalyzeCommand: ParsableCommand {
 /// diagnostics and a summary to stderr.
 enum PipelineRunner {
     /// The resolved workspace (for the outputs it names) and the stages' outcome.
-    static func run(inputs: WorkspaceOptions, stages: Pipeline.Stages) throws -> (Workspace, Pipeline.Outcome) {
+    static func run(inputs: WorkspaceOptions, stages: Pipeline.Stages, overriding: Set<String> = []) throws -> (Workspace, Pipeline.Outcome) {
         let workspace: Workspace
         do {
-            workspace = try inputs.resolve()
+            workspace = try inputs.resolve(overriding: overriding)
         } catch {
             Terminal.err(error.description)
             throw NodewardExit.badInput

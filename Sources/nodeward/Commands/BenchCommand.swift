@@ -87,6 +87,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        #if DEBUG
+        Terminal.err("warning: this nodeward is a debug build (no optimisation), so its figures are not representative; build it with `swift build -c release --product nodeward` and run .build/release/nodeward bench [bench.debug-build]")
+        #endif
         var requested: [Workload] = []
         // On a workspace the default reads its traces; generating a million steps is for no workspace.
         let named = workloads ?? (workspace == nil && traces.isEmpty ? "ingest-jsonl,infer" : "ingest,infer")
@@ -117,7 +120,8 @@ struct BenchCommand: ParsableCommand {
                     input = try data.workspace(steps: steps ?? 1_000_000, format: workload == .ingestOTLP ? .otlp : .jsonl, seed: seed)
                 }
             } catch {
-                Terminal.err("error: \(error)")
+                Terminal.err((CLIErrors.diagnostic(for: error, writing: true)
+                    ?? .error(.outputUnwritable, "cannot generate the bench data; check that --data names a writable folder")).description)
                 throw NodewardExit.badInput
             }
             switch workload {

@@ -38,14 +38,13 @@ struct BenchData {
             do {
                 _ = try NodewardSamples.generate(options, into: URL(fileURLWithPath: folder), force: true)
             } catch {
-                throw ValidationErrorText("cannot generate bench data in \(folder): \(error.description)")
+                throw Diagnostic.error(.outputUnwritable, "cannot generate bench data here: \(error.description); check that --data names a writable folder",
+                                       at: SourceLocation(file: folder, line: 1))
             }
             _ = FileManager.default.createFile(atPath: marker, contents: Data())
         }
         let workspace: Workspace
-        do { workspace = try Workspace.load(folder: folder) } catch {
-            throw ValidationErrorText(error.description)
-        }
+        workspace = try Workspace.load(folder: folder)
         generated[name] = workspace
         return workspace
     }
@@ -53,10 +52,4 @@ struct BenchData {
     func removeIfTemporary() {
         if temporary { try? FileManager.default.removeItem(atPath: root) }
     }
-}
-
-/// An error whose text is printed as is.
-struct ValidationErrorText: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NodewardCore
 import NodewardSamples
 
 /// `nodeward generate`: writes the deterministic sample fleet (a complete workspace).
@@ -36,7 +37,10 @@ struct GenerateCommand: ParsableCommand {
         do {
             summary = try NodewardSamples.generate(options, into: URL(fileURLWithPath: out), force: force)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            switch error {
+            case .io: Terminal.err(Diagnostic.error(.outputUnwritable, error.description + "; check that the folder can be created and written, or choose another --out").description)
+            case .outputNotEmpty, .invalidOption: Terminal.err(Diagnostic.error(.usage, error.description).description)
+            }
             switch error {
             case .outputNotEmpty, .invalidOption: throw ExitCode(64)
             case .io: throw ExitCode(74)

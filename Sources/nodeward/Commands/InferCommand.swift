@@ -66,7 +66,7 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: options))
+        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: options), overriding: WorkspaceOptions.overridden(graphs: graphs))
         guard !outcome.hasInputErrors, let graphs = outcome.graphs else { throw NodewardExit.badInput }
         let folder = self.graphs ?? workspace.graphs ?? workspace.root.map { ($0 as NSString).appendingPathComponent("graphs") }
         if !noWrite, let folder {

@@ -25,6 +25,8 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var inputs: WorkspaceOptions
 
+    @OptionGroup var layout: TextLayoutOptions
+
     @Option(help: ArgumentHelp("Evaluate the committed policies in this folder instead of generating them.", valueName: "dir"))
     var policies: String?
 
@@ -62,8 +64,12 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()))
+        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(analyze: AnalyzerOptions(), infer: InferenceOptions()),
+                                                          overriding: WorkspaceOptions.overridden(store: store, noStore: noStore, policies: policies))
         guard let analysis = outcome.analysis, let graphs = outcome.graphs, !outcome.hasInputErrors else { throw NodewardExit.badInput }
+        let missing = PlanReport.missingSandboxes(traces: analysis.traces, sandboxes: outcome.sandboxes)
+        for diagnostic in missing { Terminal.err(diagnostic.description) }
+        guard missing.isEmpty else { throw NodewardExit.badInput }
         let root = workspace.root ?? "."
         let reports = workspace.reports ?? (root as NSString).appendingPathComponent(".nodeward/reports")
         let policySource = try PlanPolicies.resolve(explicit: policies, workspace: workspace, graphs: graphs, sandboxes: outcome.sandboxes,
@@ -86,7 +92,7 @@ struct PlanCommand: ParsableCommand {
             generatedAt: timestamp ? Timestamp.rfc3339(nanos: Int64(Date().timeIntervalSince1970 * 1_000_000_000)) : nil))
         try GraphWriter.write(graphs, to: (reports as NSString).appendingPathComponent("graphs"))
         let written = try OutputFiles.write(PlanRendering.files(report), to: reports, what: "the plan")
-        Terminal.out(PlanRendering.render(report, as: format))
+        Terminal.out(PlanRendering.render(report, as: format, width: layout.width))
         Terminal.err("plan: \(report.verdict.headline)")
         if let storePath { Terminal.err("recorded \(shadow.recorded.decisions.grouped) new decisions in \(storePath)") }
         Terminal.err("wrote \(written.joined(separator: ", ")) (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
@@ -100,9 +106,9 @@ enum PlanRendering {
          ("plan.sarif", report.sarif())]
     }
 
-    static func render(_ report: PlanReport, as format: PlanCommand.ReportFormat) -> String {
+    static func render(_ report: PlanReport, as format: PlanCommand.ReportFormat, width: Int? = nil) -> String {
         switch format {
-        case .text: report.plainText()
+        case .text: report.plainText(width: width)
         case .markdown: report.markdown()
         case .json: StableJSON.encode(report)
         case .sarif: report.sarif()
@@ -132,7 +138,7 @@ enum PlanPolicies {
 
     static func resolve(explicit: String?, workspace: Workspace, graphs: [TaskGraph], sandboxes: [TenantSandbox],
                         strictness: PolicyStrictness, reports: String) throws -> Source {
-        if let folder = explicit ?? workspace.policies.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil }) {
+        if let folder = explicit ?? workspace.policiesFolder.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil }) {
             let sets = try load(folder: folder, what: "policies")
             let entries = sets.map { set -> (set: PolicySet, path: String, text: String) in
                 let path = (folder as NSString).appendingPathComponent(set.fileStem + ".yaml")

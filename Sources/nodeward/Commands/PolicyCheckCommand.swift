@@ -18,6 +18,8 @@ extension PolicyCommand {
 
         @OptionGroup var inputs: WorkspaceOptions
 
+        @OptionGroup var layout: TextLayoutOptions
+
         @Option(help: ArgumentHelp("Policies folder (default: the workspace's policies/).", valueName: "dir"))
         var policies: String?
 
@@ -38,7 +40,7 @@ extension PolicyCommand {
 
         func run() throws {
             let workspace = try resolveWorkspace()
-            guard let policyFolder = policies ?? workspace.policies else { throw ValidationError("give --policies DIR") }
+            guard let policyFolder = policies ?? workspace.policiesFolder else { throw ValidationError("give --policies DIR") }
             var problems: [Diagnostic] = workspace.warnings
             let loaded = PolicyFolder.loadFiles(directory: policyFolder)
             problems += loaded.diagnostics
@@ -68,7 +70,7 @@ extension PolicyCommand {
             let report = PolicyCheck(files: loaded.files, sandboxes: sandboxes, graphs: graphSet, threats: model).run()
             switch format {
             case .json: Terminal.out(StableJSON.encode(report))
-            case .text: Terminal.out(report.summary + "\n\n" + report.document(titled: false).plainText())
+            case .text: Terminal.out(report.summary + "\n\n" + report.document(titled: false).plainText(width: layout.width))
             case .markdown: Terminal.out(report.document().markdown())
             }
             if format != .text { Terminal.err(report.summary) }
@@ -83,7 +85,7 @@ extension PolicyCommand {
                 return Workspace(root: nil, tenants: inputs.tenants, policies: policies ?? folder)
             }
             if inputs.workspace == nil { return Workspace(tenants: inputs.tenants, policies: policies) }
-            do { return try inputs.resolve() } catch {
+            do { return try inputs.resolve(overriding: WorkspaceOptions.overridden(policies: policies, graphs: graphs, threats: threats)) } catch {
                 Terminal.err(error.description)
                 throw NodewardExit.badInput
             }

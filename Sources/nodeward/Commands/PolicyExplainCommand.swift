@@ -34,11 +34,11 @@ extension PolicyCommand {
 
         func run() throws {
             let workspace: Workspace
-            do { workspace = try inputs.resolve() } catch {
+            do { workspace = try inputs.resolve(overriding: WorkspaceOptions.overridden(policies: policies, graphs: graphs)) } catch {
                 Terminal.err(error.description)
                 throw NodewardExit.badInput
             }
-            guard let policyFolder = policies ?? workspace.policies else { throw ValidationError("give --policies DIR") }
+            guard let policyFolder = policies ?? workspace.policiesFolder else { throw ValidationError("give --policies DIR") }
             let loaded = PolicyFolder.load(directory: policyFolder)
             for diagnostic in loaded.diagnostics { Terminal.err(diagnostic.description) }
             guard !loaded.diagnostics.contains(where: { $0.severity == .error }) else { throw NodewardExit.badInput }

@@ -33,7 +33,7 @@ extension PolicyCommand {
             let sets: [PolicySet]
             var sandboxes: [TenantSandbox] = []
             if let policies {
-                do { workspace = try inputs.resolve() } catch {
+                do { workspace = try inputs.resolve(overriding: WorkspaceOptions.overridden(policies: policies)) } catch {
                     Terminal.err(error.description)
                     throw NodewardExit.badInput
                 }
@@ -43,7 +43,7 @@ extension PolicyCommand {
                 sets = loaded.sets
                 if requests { sandboxes = SandboxReader().read(paths: workspace.tenants).sandboxes }
             } else {
-                let (resolved, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: InferenceOptions()))
+                let (resolved, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: InferenceOptions()), overriding: WorkspaceOptions.overridden(policies: policies))
                 guard !outcome.hasInputErrors, let graphs = outcome.graphs else { throw NodewardExit.badInput }
                 workspace = resolved
                 sandboxes = outcome.sandboxes

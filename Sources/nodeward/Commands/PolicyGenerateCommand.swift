@@ -76,7 +76,8 @@ extension PolicyCommand {
         func run() throws {
             if evaluate { return try runEvaluation() }
             let strictness = strictness ?? .balanced
-            let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: graphs == nil ? InferenceOptions() : nil))
+            let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: graphs == nil ? InferenceOptions() : nil),
+                                                              overriding: WorkspaceOptions.overridden(policies: policies, graphs: graphs))
             guard !outcome.hasInputErrors else { throw NodewardExit.badInput }
             let taskGraphs: [TaskGraph]
             if let graphs {
@@ -88,7 +89,7 @@ extension PolicyCommand {
                 taskGraphs = outcome.graphs ?? []
             }
             let sets = taskGraphs.map { PolicyGenerator(graph: $0, sandboxes: outcome.sandboxes, options: generatorOptions).generate() }
-            guard let folder = policies ?? workspace.policies ?? workspace.root.map({ ($0 as NSString).appendingPathComponent("policies") }) else {
+            guard let folder = policies ?? workspace.policiesFolder else {
                 throw ValidationError("give --policies DIR (no workspace folder to write policies/ into)")
             }
             for path in try OutputFiles.write(sets.map { ($0.fileStem + ".yaml", $0.yaml()) }, to: folder, what: "policies") {
@@ -101,7 +102,7 @@ extension PolicyCommand {
         /// Reads every run into memory (the evaluation trains several times), then prints the table.
         func runEvaluation() throws {
             let workspace: Workspace
-            do { workspace = try inputs.resolve() } catch {
+            do { workspace = try inputs.resolve(overriding: WorkspaceOptions.overridden(policies: policies, graphs: graphs)) } catch {
                 Terminal.err(error.description)
                 throw NodewardExit.badInput
             }

@@ -15,6 +15,8 @@ struct ShadowReplayCommand: ParsableCommand {
 
     @OptionGroup var inputs: WorkspaceOptions
 
+    @OptionGroup var layout: TextLayoutOptions
+
     @Option(help: ArgumentHelp("Node policies folder (default: the workspace's policies/, else generated).", valueName: "dir"))
     var policies: String?
 
@@ -32,17 +34,17 @@ struct ShadowReplayCommand: ParsableCommand {
     var failOn: [ComparisonClass] = []
 
     func run() throws {
-        let (workspace, outcome, sets) = try ShadowInputs.resolve(inputs: inputs, policies: policies)
+        let (workspace, outcome, sets) = try ShadowInputs.resolve(inputs: inputs, policies: policies, overriding: WorkspaceOptions.overridden(store: store, noStore: noStore, policies: policies))
         let incidents = ShadowInputs.incidents(workspace)
         let path = noStore ? nil : ShadowRunner.storePath(explicit: store, workspace: workspace)
         let result = try ShadowRunner.replay(workspace: workspace, sandboxes: outcome.sandboxes, policies: sets,
                                              storePath: path, incidents: incidents)
         switch format {
         case .json: Terminal.out(StableJSON.encode(result.summary))
-        case .text: Terminal.out(result.summary.document().plainText())
+        case .text: Terminal.out(result.summary.document().plainText(width: layout.width))
         case .markdown: Terminal.out(result.summary.document().markdown())
         }
-        Terminal.err("shadow replay: \(result.summary.verdict.replacingOccurrences(of: "**", with: ""))")
+        Terminal.err("shadow replay: \(Inline.plain(result.summary.verdict))")
         if let path {
             Terminal.err("recorded \(result.recorded.decisions.grouped) new decisions (\(result.recorded.steps.grouped) new steps) in \(path)")
         }
@@ -54,9 +56,10 @@ extension ComparisonClass: ExpressibleByArgument {}
 
 /// The inputs of a shadow comparison: sandboxes and policies (committed, or generated from inference).
 enum ShadowInputs {
-    static func resolve(inputs: WorkspaceOptions, policies: String?) throws -> (Workspace, Pipeline.Outcome, [PolicySet]) {
+    static func resolve(inputs: WorkspaceOptions, policies: String?, overriding: Set<String> = []) throws -> (Workspace, Pipeline.Outcome, [PolicySet]) {
         let committed = try committedFolder(inputs: inputs, explicit: policies)
-        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: committed == nil ? InferenceOptions() : nil))
+        let (workspace, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: committed == nil ? InferenceOptions() : nil),
+                                                          overriding: overriding)
         guard !outcome.hasInputErrors else { throw NodewardExit.badInput }
         if let committed {
             let loaded = PolicyFolder.load(directory: committed)
@@ -84,7 +87,7 @@ enum ShadowInputs {
         if let explicit { return explicit }
         let workspace: Workspace
         do { workspace = try inputs.resolve() } catch { return nil }
-        guard let folder = workspace.policies, FileManager.default.fileExists(atPath: folder) else { return nil }
+        guard let folder = workspace.policiesFolder, FileManager.default.fileExists(atPath: folder) else { return nil }
         return folder
     }
 }

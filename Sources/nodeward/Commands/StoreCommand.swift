@@ -20,6 +20,9 @@ struct StoreLocation: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store file, instead of the workspace's.", valueName: "path"))
     var store: String?
 
+    @Flag(name: .customLong("allow-outside-workspace"), help: "Let nodeward.yaml name a store outside the workspace folder.")
+    var allowOutsideWorkspace = false
+
     func resolve() throws(Diagnostic) -> String {
         if let store { return store }
         let folder = workspace ?? "."
@@ -31,7 +34,7 @@ struct StoreLocation: ParsableArguments {
         guard FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(Workspace.fileName)) else {
             return defaultPath
         }
-        let workspace = try Workspace.load(folder: folder)
+        let workspace = try WorkspaceOptions.load(folder: folder, allowOutside: allowOutsideWorkspace)
         for warning in workspace.warnings { Terminal.err(warning.description) }
         return workspace.store ?? defaultPath
     }

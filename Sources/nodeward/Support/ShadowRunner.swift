@@ -69,6 +69,13 @@ enum ShadowRunner {
         replayInterrupted.store(false, ordering: .relaxed)
         let previousHandler = signal(SIGINT) { _ in replayInterrupted.store(true, ordering: .relaxed) }
         defer { signal(SIGINT, previousHandler) }
+        // A parent may start us with SIGINT blocked (Foundation's Process, spawning from a Dispatch
+        // thread, passes its signal mask on): unblock it on this thread, which runs the replay, so the
+        // handler above can run at all.
+        var interruptOnly = sigset_t()
+        sigemptyset(&interruptOnly)
+        sigaddset(&interruptOnly, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interruptOnly, nil)
         var traceSummary = TraceReadSummary()
         var interrupted = false
         do {

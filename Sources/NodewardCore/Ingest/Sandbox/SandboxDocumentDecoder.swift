@@ -20,7 +20,7 @@ extension SandboxNodeWalker {
         }
         guard let kind = string(kindNode, "kind") else { return nil }
         guard kind == Self.sandboxKind else {
-            warning(.sandboxKind, "kind is \"\(kind)\", not \(Self.sandboxKind) (skipped)", kindNode, "kind")
+            warning(.sandboxKind, "kind is not \(Self.sandboxKind) (skipped)", kindNode, "kind")
             return nil
         }
         checkKeys(top, known: ["apiVersion", "kind", "metadata", "spec"])

@@ -73,13 +73,14 @@ struct SandboxFileParser {
             let repeated = Self.repeatedKeyLocation(key: key, after: (context.mark.line, context.mark.column), in: chunk.text)
                 .map { at($0) } ?? first
             return .error(
-                .sandboxDuplicateKey, "duplicate key \"\(key)\" in one mapping (first at line \(first.line)); the document is skipped",
+                .sandboxDuplicateKey, "duplicate key in one mapping (first at line \(first.line)); the document is skipped",
                 at: repeated)
         case .reader(let problem, let byteOffset, _, _):
             let location = byteOffset.map { at(Self.location(ofByte: $0, in: chunk.text)) }
             return .error(.yamlSyntax, problem, at: location ?? SourceLocation(file: file, line: chunk.firstLine, column: 1))
         default:
-            return .error(.yamlSyntax, "\(yamlError)", at: SourceLocation(file: file, line: chunk.firstLine, column: 1))
+            // Not "\(yamlError)": its description quotes the offending line of the file.
+            return .error(.yamlSyntax, "could not parse YAML", at: SourceLocation(file: file, line: chunk.firstLine, column: 1))
         }
     }
 

@@ -28,7 +28,7 @@ final class SandboxNodeWalker {
         diagnostics.append(.warning(code, message, at: location(node), keyPath: path))
     }
 
-    // MARK: Value descriptions (config values only; truncated so a message stays one readable line)
+    // MARK: Value descriptions (the kind of a value, never its text: a file read by mistake may hold secrets)
 
     /// The resolved tag (`Tag.name` is internal to Yams; `rawValue` is its public spelling).
     static func tagName(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
@@ -41,10 +41,11 @@ final class SandboxNodeWalker {
         case .scalar(let scalar):
             switch Self.tagName(node) {
             case .null: return "null"
-            case .bool, .int, .float: return scalar.string
-            default:
-                let text = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
-                return "\"\(text)\""
+            case .bool: return "a boolean"
+            case .int: return "an integer"
+            case .float: return "a number"
+            case .timestamp: return "a timestamp"
+            default: return "a string of \(scalar.string.count) characters"
             }
         }
     }
@@ -86,7 +87,7 @@ final class SandboxNodeWalker {
         for pair in entries.pairs where !known.contains(pair.key) {
             warning(
                 .sandboxUnknownKey,
-                "unknown key \"\(pair.key)\" (ignored); known keys: \(known.sorted().joined(separator: ", "))",
+                "unknown key (ignored); known keys: \(known.sorted().joined(separator: ", "))",
                 pair.keyNode, entries.child(pair.key))
         }
     }
@@ -131,7 +132,7 @@ final class SandboxNodeWalker {
     func positiveInteger(_ node: Node, _ path: String) -> Int? {
         guard let value = integer(node, path) else { return nil }
         guard value > 0 else {
-            error(.sandboxInvalidValue, "expected a positive integer, found \(value)", node, path)
+            error(.sandboxInvalidValue, "expected a positive integer, found \(value == 0 ? "zero" : "a negative integer")", node, path)
             return nil
         }
         return value

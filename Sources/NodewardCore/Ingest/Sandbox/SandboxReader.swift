@@ -149,7 +149,7 @@ private struct SandboxCollector {
             let tenant = entry.sandbox.tenantId
             if let first = firstByTenant[tenant] {
                 diagnostics.append(.error(
-                    .sandboxDuplicateTenant, "tenant \"\(tenant)\" is already declared at \(first)",
+                    .sandboxDuplicateTenant, "the tenant id is already declared at \(first)",
                     at: entry.tenantIdLocation, keyPath: "spec.tenant.id"))
                 continue
             }

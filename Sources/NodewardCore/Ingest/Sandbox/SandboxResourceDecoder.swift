@@ -9,7 +9,7 @@ extension SandboxNodeWalker {
             guard let store = decodeDataStore(item.node, item.path, index: item.index) else { continue }
             if let first = firstUse[store.name] {
                 let nameNode = mapping(item.node, item.path)?["name"]
-                error(.sandboxInvalidValue, "data store name \"\(store.name)\" is already used by \(first)", nameNode, "\(item.path).name")
+                error(.sandboxInvalidValue, "data store name is already used by \(first)", nameNode, "\(item.path).name")
                 continue
             }
             firstUse[store.name] = item.path
@@ -84,7 +84,7 @@ extension SandboxNodeWalker {
                 rule.cidr = CIDRBlock(text)
                 if rule.cidr == nil {
                     error(
-                        .sandboxInvalidValue, "invalid CIDR \"\(text)\"; expected an IPv4 block like 10.40.0.0/16",
+                        .sandboxInvalidValue, "invalid CIDR; expected an IPv4 block like 10.40.0.0/16",
                         cidrNode, entries.child("cidr"))
                 }
             }
@@ -106,7 +106,7 @@ extension SandboxNodeWalker {
                     continue
                 }
                 guard (1...65535).contains(port) else {
-                    error(.sandboxInvalidValue, "expected a port between 1 and 65535, found \(port)", item.node, item.path)
+                    error(.sandboxInvalidValue, "expected a port between 1 and 65535, found an integer outside that range", item.node, item.path)
                     valid = false
                     continue
                 }
@@ -127,7 +127,7 @@ extension SandboxNodeWalker {
             checkKeys(budget, known: ["maxUsd", "period"])
             var maxUsd = required(budget, "maxUsd").flatMap { number($0, budget.child("maxUsd")) }
             if let value = maxUsd, value < 0, let valueNode = budget["maxUsd"] {
-                error(.sandboxInvalidValue, "expected a number of at least 0, found \(SandboxNodeWalker.describe(valueNode))", valueNode, budget.child("maxUsd"))
+                error(.sandboxInvalidValue, "expected a number of at least 0, found a negative number", valueNode, budget.child("maxUsd"))
                 maxUsd = nil
             }
             let period = required(budget, "period").flatMap { nonEmptyString($0, budget.child("period")) }
