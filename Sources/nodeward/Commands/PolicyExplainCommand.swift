@@ -25,6 +25,9 @@ extension PolicyCommand {
         @Option(name: .customLong("step"), help: "A step of --run to explain the decision of.")
         var stepID: String?
 
+        @Option(name: .customLong("tenant"), help: "With --run: the run's tenant (a run is identified by tenant and run id).")
+        var tenant: String?
+
         @Option(help: "Output format: text, json or markdown.")
         var format: OutputFormat = .text
 
@@ -49,11 +52,17 @@ extension PolicyCommand {
             }
             if let runID, let stepID {
                 let sandboxes = SandboxReader().read(paths: workspace.tenants)
-                var found: Run?
+                // A run is (tenant, run id): the same id in two tenants is two runs, and --tenant says which.
+                var matches: [Run] = []
                 _ = TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { candidate in
-                    if found == nil, candidate.runId == runID { found = candidate }
+                    if candidate.runId == runID, tenant.map({ $0 == candidate.tenant }) ?? true,
+                       !matches.contains(where: { $0.tenant == candidate.tenant }) { matches.append(candidate) }
                 }
-                guard let found, let explained = PolicyExplanation.explain(step: stepID, in: found, policies: loaded.sets,
+                if matches.count > 1 {
+                    Terminal.err(Diagnostic.error("explain.ambiguous-run", "run \(runID) exists in \(matches.count) tenants; say which with --tenant").description)
+                    throw NodewardExit.badInput
+                }
+                guard let found = matches.first, let explained = PolicyExplanation.explain(step: stepID, in: found, policies: loaded.sets,
                                                                              sandboxes: sandboxes.sandboxes) else {
                     Terminal.err("error: no step \(stepID) in run \(runID) of the traces")
                     throw NodewardExit.badInput

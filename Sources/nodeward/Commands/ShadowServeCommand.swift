@@ -43,6 +43,10 @@ struct ShadowServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("insecure-no-auth"), help: "Serve without any token (any local process may ask and reload); warns on every start.")
     var insecureNoAuth = false
 
+    @Flag(name: .customLong("allow-outside-workspace"),
+          help: "Let nodeward.yaml name inputs and outputs outside the workspace folder (.., absolute paths, symbolic links).")
+    var allowOutsideWorkspace = false
+
     @Flag(name: .customLong("enable-selftest"), help: "Decide the canary step of `nodeward shadow selftest` by its built-in rules (off: refused).")
     var enableSelftest = false
 
@@ -194,7 +198,8 @@ struct ShadowServeCommand: AsyncParsableCommand {
     func resolveWorkspace() throws -> Workspace {
         guard let workspace else { return Workspace() }
         do throws(Diagnostic) {
-            return try Workspace.load(folder: workspace)
+            return try WorkspaceOptions.load(folder: workspace, allowOutside: allowOutsideWorkspace,
+                                             overriding: WorkspaceOptions.overridden(store: store, noStore: noStore, policies: policies))
         } catch {
             Terminal.err(error.description)
             throw NodewardExit.badInput
