@@ -57,7 +57,8 @@ public struct Workspace: Sendable, Hashable {
         self.warnings = warnings
     }
 
-    static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason"]
+    static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason",
+                                "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
     static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits"]
     public static let threatsFileName = "threats.yaml"
@@ -237,6 +238,9 @@ public struct Workspace: Sendable, Hashable {
         if let value = attributes["legacyDecision"] { options.legacyDecisionAttribute = value }
         if let value = attributes["legacyRule"] { options.legacyRuleAttribute = value }
         if let value = attributes["legacyReason"] { options.legacyReasonAttribute = value }
+        options.transcriptMapping = ChatTranscriptMapping(
+            tenant: attributes["transcriptTenant"], run: attributes["transcriptRun"],
+            workflow: attributes["transcriptWorkflow"], agent: attributes["transcriptAgent"])
         if let value = attributes["limits.runIdleRecords"].flatMap(Int.init) { options.runIdleRecords = value }
         if let value = attributes["limits.maxLineBytes"].flatMap(Int.init) { options.maxLineBytes = value }
         return options

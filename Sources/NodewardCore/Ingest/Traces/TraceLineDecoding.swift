@@ -6,6 +6,8 @@ enum DecodedLine: Sendable {
     case jsonlNotObject(typeName: String)
     case jsonl(Result<JSONLRecord, JSONLSkip>)
     case otlp([OTLPLineItem])
+    /// One chat transcript (a JSON object); mapped onto JSONL records in line order when applied.
+    case transcript([String: JSONValue])
 }
 
 /// One event of an OTLP export line, in document order.
@@ -47,6 +49,8 @@ struct TraceLineDecoder: Sendable {
                     return FastJSONLDecoder.decode(bytes, maxDepth: maxDepth, decoder: jsonlDecoder, source: source).map(DecodedLine.jsonl)
                 case .otlpJSON, .otlpJSONLines:
                     return FastOTLPDecoder(mapper: spanMapper, maxDepth: maxDepth).decode(bytes, source: source).map(DecodedLine.otlp)
+                case .chatTranscripts:
+                    return nil
                 }
             }
             if let fast { return fast }
@@ -63,6 +67,9 @@ struct TraceLineDecoder: Sendable {
             return .jsonl(jsonlDecoder.decode(members, source: source))
         case .otlpJSON, .otlpJSONLines:
             return .otlp(otlpItems(value, source: source))
+        case .chatTranscripts:
+            guard case .object(let members) = value else { return .jsonlNotObject(typeName: value.typeName) }
+            return .transcript(members)
         }
     }
 

@@ -96,7 +96,15 @@ final class TraceReadSession {
             let source = SourceLocation(file: input.file, line: number)
             let parsed: Result<JSONValue, JSONParseFailure>
             do { parsed = .success(try options.parser.parse(input.reader.buffer[range])) } catch { parsed = .failure(error) }
-            if input.sample.first == nil { input.sample.first = (firstByte, terminated) }
+            if input.sample.first == nil {
+                input.sample.first = (firstByte, terminated)
+                // Line forms hold one object per line: a file that opens with `[` is one document (an array
+                // of chat transcripts), even when some of its lines happen to be whole objects.
+                if firstByte == UInt8(ascii: "["), case .failure = parsed {
+                    readDocument(input, source: source)
+                    return true
+                }
+            }
             detect(input, parsed: parsed, terminated: terminated, source: source, bytes: range.count)
         }
         if case .detecting = input.state, input.sample.isFull { undecided(input) }
@@ -132,6 +140,10 @@ final class TraceReadSession {
             if members["resourceSpans"] != nil {
                 decide(input, .otlpJSONLines)
                 handleOTLP(.object(members), source: source)
+            } else if ChatTranscriptMapper.looksLikeTranscript(members) {
+                // Before JSONL: a transcript may carry `tenant` and `agent`, which a JSONL record has too.
+                decide(input, .chatTranscripts)
+                handleTranscript(members, index: source.line - 1, source: source)
             } else if JSONLRecordDecoder.looksLikeRecord(members) {
                 decide(input, .nodewardJSONL)
                 handleJSONL(members, source: source)
@@ -176,7 +188,7 @@ final class TraceReadSession {
         }
         let source = SourceLocation(file: input.file, line: input.sample.skips.first?.line ?? 1)
         let splitDocument = input.sample.skips.contains { $0.code == .traceJSON || $0.code == .traceTruncated }
-        if first.byte == UInt8(ascii: "{"), splitDocument {
+        if first.byte == UInt8(ascii: "{") || first.byte == UInt8(ascii: "["), splitDocument {
             if !first.terminated, input.sample.lines == 1, input.sample.skips.first?.code == .traceTruncated {
                 collector.skip(.traceTruncated, "the only line ends without a newline and is not complete JSON", at: source)
                 input.state = .done
@@ -242,8 +254,20 @@ final class TraceReadSession {
             return
         }
         input.document = (bytes.count, lines)
+        if let transcripts = Self.transcripts(in: value) {
+            collector.setFormat(.chatTranscripts, for: input.file)
+            for (index, transcript) in transcripts.enumerated() {
+                guard case .object(let members) = transcript else {
+                    collector.addRecord(file: input.file)
+                    collector.skip(.traceInvalidValue, "transcript \(index + 1) is \(transcript.typeName), expected an object", at: source)
+                    continue
+                }
+                handleTranscript(members, index: index, source: source)
+            }
+            return
+        }
         guard case .object(let members) = value, members["resourceSpans"] != nil else {
-            collector.skip(.traceFormat, "the document is not an OTLP export (no resourceSpans)", at: source)
+            collector.skip(.traceFormat, "the document is neither an OTLP export (no resourceSpans) nor chat transcripts", at: source)
             return
         }
         collector.setFormat(.otlpJSON, for: input.file)
@@ -260,6 +284,19 @@ final class TraceReadSession {
 }
 
 extension TraceReadSession {
+    /// A whole document of chat transcripts: an array whose first object is one, or a single transcript.
+    static func transcripts(in value: JSONValue) -> [JSONValue]? {
+        switch value {
+        case .array(let items):
+            guard case .object(let first)? = items.first, ChatTranscriptMapper.looksLikeTranscript(first) else { return nil }
+            return items
+        case .object(let members):
+            return members["resourceSpans"] == nil && ChatTranscriptMapper.looksLikeTranscript(members) ? [value] : nil
+        default:
+            return nil
+        }
+    }
+
     static func firstNonBlank(_ buffer: [UInt8], _ range: Range<Int>) -> UInt8? {
         for index in range {
             let byte = buffer[index]

@@ -11,6 +11,8 @@ public enum TraceDecoderChoice: String, Sendable, Hashable {
 /// How traces are read: which attributes hold what, and the streaming limits (docs/formats.md).
 public struct TraceReaderOptions: Sendable {
     public var tenantAttribute = "tenant.id"
+    /// Where chat transcripts name their tenant, run, workflow and agent (workspace `attributes.transcript*`).
+    public var transcriptMapping = ChatTranscriptMapping()
     public var workflowAttribute = "gen_ai.workflow.name"
     public var legacyDecisionAttribute = "nodeward.legacy.decision"
     public var legacyRuleAttribute = "nodeward.legacy.rule"
@@ -38,6 +40,8 @@ public enum TraceFormat: String, Sendable, Hashable, Codable {
     case otlpJSON = "otlp-json"
     case otlpJSONLines = "otlp-jsonl"
     case nodewardJSONL = "nodeward-jsonl"
+    /// Chat transcripts in the OpenAI messages shape: one per line, or a JSON array of them (docs/formats.md).
+    case chatTranscripts = "chat-transcripts"
 }
 
 /// What one input file contributed. `format` is nil when the file was unreadable, empty or not a trace.

@@ -23,6 +23,8 @@ extension TraceReadSession {
             collector.skip(.traceInvalidValue, "line is \(typeName), expected a JSON object", at: source)
         case .jsonl(let decoded):
             handleJSONL(decoded, source: source)
+        case .transcript(let members):
+            handleTranscript(members, index: source.line - 1, source: source)
         case .otlp(let items):
             for item in items {
                 switch item {
@@ -104,6 +106,20 @@ extension TraceReadSession {
         case .failure(let problem):
             collector.skip(.traceInvalidId, Identifier.describe(problem, what: "the tenant id") + "; the record is skipped", at: source)
             return nil
+        }
+    }
+
+    /// One chat transcript: mapped onto JSONL records (a run header and its steps), each then handled as a
+    /// JSONL line at the transcript's location. A transcript that cannot be mapped is one counted skip.
+    func handleTranscript(_ members: [String: JSONValue], index: Int, source: SourceLocation) {
+        let stem = (source.file.split(separator: "/").last.map(String.init) ?? source.file).split(separator: ".").first.map(String.init) ?? "transcript"
+        switch ChatTranscriptMapper(mapping: options.transcriptMapping, parser: options.parser).map(members, index: index, fileStem: stem) {
+        case .skip(let code, let message):
+            collector.addRecord(file: source.file)
+            _ = assembler.tick()
+            collector.skip(code, message, at: source)
+        case .records(let records):
+            for record in records { handleJSONL(record, source: source) }
         }
     }
 
