@@ -143,7 +143,7 @@ struct BatchWriter {
                     startNanos: step.startNanos, endNanos: step.endNanos, stepCount: 1, sourceFile: step.source.file)
             }
         }
-        return order.map { derived[$0]! }
+        return order.compactMap { derived[$0] }
     }
 
     /// Inserts a run, or widens an existing row's time span and step count (a run seen in parts).

@@ -69,8 +69,10 @@ public struct Analyzer {
     public mutating func consume(_ run: Run) {
         runs += 1
         let workflowKey = "\(run.tenant)\u{1}\(run.agent)\u{1}\(run.workflow)"
-        workflowCounts[workflowKey, default: WorkflowCount(tenant: run.tenant, agent: run.agent, workflow: run.workflow, runs: 0, steps: 0)].runs += 1
-        workflowCounts[workflowKey]!.steps += run.steps.count
+        var count = workflowCounts[workflowKey] ?? WorkflowCount(tenant: run.tenant, agent: run.agent, workflow: run.workflow, runs: 0, steps: 0)
+        count.runs += 1
+        count.steps += run.steps.count
+        workflowCounts[workflowKey] = count
         workflowRuns["\(run.agent)\u{1}\(run.workflow)", default: 0] += 1
         for step in run.steps {
             steps += 1
@@ -89,11 +91,11 @@ public struct Analyzer {
 
     mutating func evaluate(_ step: Step) {
         if step.recordedDecision != nil { recorded += 1 }
-        guard evaluators[step.tenant] != nil else {
+        // Evaluated in place: the evaluator's rate buckets change with every step.
+        guard let evaluation = evaluators[step.tenant]?.evaluateDetailed(step) else {
             withoutSandbox += 1
             return
         }
-        let evaluation = evaluators[step.tenant]!.evaluateDetailed(step)
         let decision = evaluation.decision
         evaluatedByTenant[step.tenant, default: 0] += 1
         for rule in evaluation.exercised where decision.effect == .allow {
@@ -187,8 +189,9 @@ public struct Analyzer {
     }
 
     func usageSection() -> [TenantUsage] {
-        sandboxes.keys.sorted().map { tenant in
-            let evaluator = evaluators[tenant]!
+        sandboxes.keys.sorted().compactMap { tenant in
+            // Every sandbox has its evaluator (both are built from the same list in init).
+            guard let evaluator = evaluators[tenant] else { return nil }
             let used = exercised[tenant] ?? [:]
             var usedGrants: [TenantUsage.Grant] = []
             var unusedGrants: [TenantUsage.Grant] = []

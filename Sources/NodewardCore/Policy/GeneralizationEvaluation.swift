@@ -184,7 +184,7 @@ public struct GeneralizationEvaluation: Sendable {
                 if steps.values.contains(where: { !$0.isDisjoint(with: denied) }) { attacksStopped += 1 }
                 for (kind, labelled) in steps {
                     kinds[kind, default: (0, 0)].runs += 1
-                    if !labelled.isDisjoint(with: denied) { kinds[kind]!.stopped += 1 }
+                    if !labelled.isDisjoint(with: denied) { kinds[kind]?.stopped += 1 }
                 }
             }
         }
@@ -206,7 +206,7 @@ public struct GeneralizationEvaluation: Sendable {
             row.attackRuns = attackRuns
             row.attacksStopped = attacksStopped
             row.stoppedShare = share(attacksStopped, attackRuns)
-            row.byKind = kinds.keys.sorted().map { GeneralizationReport.KindOutcome(kind: $0, runs: kinds[$0]!.runs, stopped: kinds[$0]!.stopped) }
+            row.byKind = kinds.sorted { $0.key < $1.key }.map { GeneralizationReport.KindOutcome(kind: $0.key, runs: $0.value.runs, stopped: $0.value.stopped) }
             row.falseDenyRules = rules.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(topRules)
                 .map { GeneralizationReport.RuleCount(rule: $0.key, count: $0.value) }
             return row

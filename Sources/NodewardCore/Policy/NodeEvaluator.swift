@@ -118,8 +118,10 @@ public struct NodeEvaluator: Sendable {
         if let limit = node.perMinute, let deny = node.perMinuteDeny {
             // The tenant check above passed, so the tenant has an id.
             let slot = Int(node.minuteSlot) * policies.interning.tenantCount + Int(route.tenant)
-            if minuteBucketStore[slot] == nil { minuteBucketStore[slot] = LegacyTokenBucket(perMinute: limit) }
-            if !Self.take(&minuteBucketStore[slot]!, at: step.startNanos) { return deny }
+            var bucket = minuteBucketStore[slot] ?? LegacyTokenBucket(perMinute: limit)
+            let taken = Self.take(&bucket, at: step.startNanos)
+            minuteBucketStore[slot] = bucket
+            if !taken { return deny }
         }
         run.allowedCounts[node.index] = count + 1
         return node.allow

@@ -29,7 +29,7 @@ public struct PolicyGenerator: Sendable {
         self.options = options
         // The graph builder's sink notion (writes, sends, egress), with the same merged tool effects.
         let effects = byTenant.keys.sorted().reduce(into: [String: ToolEffect]()) { merged, tenant in
-            merged.merge(byTenant[tenant]!.tools.effects) { first, _ in first }
+            merged.merge(byTenant[tenant]?.tools.effects ?? [:]) { first, _ in first }
         }
         sinks = GraphBuilder(keys: [], options: InferenceOptions(), toolEffects: effects)
     }
@@ -61,7 +61,7 @@ public struct PolicyGenerator: Sendable {
         }
         for (argument, pattern) in globs.required {
             constraints[argument, default: ArgumentConstraint(name: argument)].pattern = pattern
-            constraints[argument]!.patternTenants = globs.requiredTenants[argument]
+            constraints[argument]?.patternTenants = globs.requiredTenants[argument]
         }
         for (argument, excluded) in globs.excluded { constraints[argument, default: ArgumentConstraint(name: argument)].excluded = excluded.sorted() }
         var inputs: [String: Set<String>] = [:]
@@ -75,9 +75,9 @@ public struct PolicyGenerator: Sendable {
             // to the node's tenants whose legacy egress rules allow it.
             allow: .init(resources: Array(Set(node.resources + node.egress)).sorted(),
                          resourceTenants: { let limited = PolicyConfinement.egressTenants(node, tenants: tenants, sandboxes: sandboxes)
-                                            return limited.isEmpty ? nil : limited.keys.sorted().map { NodePolicy.ResourceTenants(resource: $0, tenants: limited[$0]!) } }(),
+                                            return limited.isEmpty ? nil : limited.sorted { $0.key < $1.key }.map { NodePolicy.ResourceTenants(resource: $0.key, tenants: $0.value) } }(),
                          arguments: constraints.isEmpty ? nil : constraints.values.sorted { $0.name < $1.name }),
-            inputs: inputs.keys.sorted().map { InputGrant(from: $0, arguments: inputs[$0]!.sorted()) },
+            inputs: inputs.sorted { $0.key < $1.key }.map { InputGrant(from: $0.key, arguments: $0.value.sorted()) },
             limits: limits(node, tenants: tenants),
             evidence: node.evidence,
             withheld: withheld.isEmpty ? nil : withheld.sorted())

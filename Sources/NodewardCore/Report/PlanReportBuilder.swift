@@ -86,7 +86,7 @@ extension PlanReport {
         for group in shadow.byNode where group.counts.disagreeing + group.counts.unknownStep > 0 {
             disputed[group.workflow, default: []].insert(group.node)
         }
-        disputedNodes = disputed.keys.sorted().map { DisputedNodes(workflow: $0, nodes: disputed[$0]!.sorted()) }
+        disputedNodes = disputed.sorted { $0.key < $1.key }.map { DisputedNodes(workflow: $0.key, nodes: $0.value.sorted()) }
         graphChanges = inputs.committedGraphs.map { GraphDiff(old: $0, new: inputs.graphs) }
         policyDiff = inputs.baseline.map { PolicyDiff(old: $0, new: inputs.policies.map(\.set)) }
         check = inputs.check

@@ -38,7 +38,7 @@ public struct ShadowReplay {
         if open[key] == nil {
             open[key] = OpenRun(context: ShadowRunContext(run), remaining: 0)
         }
-        open[key]!.remaining += run.steps.count
+        open[key, default: OpenRun(context: ShadowRunContext(run), remaining: 0)].remaining += run.steps.count
         for step in run.steps { buffer.push(step, into: &released) }
         evaluateReleased(emit: emit)
     }

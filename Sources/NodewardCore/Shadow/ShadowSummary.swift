@@ -148,7 +148,7 @@ extension ShadowTally {
 
     public func summary() -> ShadowSummary {
         func groups(_ counts: [String: [ComparisonClass: Int]]) -> [ShadowSummary.Group] {
-            counts.keys.sorted().map { ShadowSummary.Group(name: $0, counts: .init(counts[$0]!)) }
+            counts.sorted { $0.key < $1.key }.map { ShadowSummary.Group(name: $0.key, counts: .init($0.value)) }
         }
         func baseline(_ tasks: [TaskKey: EffectCounts]) -> ShadowSummary.Baseline {
             var result = ShadowSummary.Baseline(tasks: 0, steps: 0, varyingSteps: 0)

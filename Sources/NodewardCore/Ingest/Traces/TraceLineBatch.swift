@@ -75,7 +75,8 @@ extension TraceReadSession {
         DispatchQueue.concurrentPerform(iterations: chunks.count) { chunk in
             for index in chunks[chunk] { slots.base[index] = decodeLine(batch.lines[index]) }
         }
-        return (0..<batch.lines.count).map { results[$0]! }
+        // concurrentPerform has filled every slot; an empty one would be a bug here, reported as a bad line.
+        return (0..<batch.lines.count).map { results[$0] ?? .invalidJSON(message: "internal: line not decoded", terminated: true) }
     }
 
     /// Line-index ranges splitting the batch into at most `parts` chunks of about equal bytes.
