@@ -103,30 +103,28 @@ struct ChatTranscriptMapper {
             case "user":
                 if let text = Self.text(of: fields["content"]) { userTurns.append(text) }
             case "assistant":
-                clock &+= Self.stepSpacingNanos
+                /// The next step's record: a new id, the next synthetic time, after `parent`.
+                func nextStep(_ kind: StepKind, _ operation: String, after parent: String?) -> [String: JSONValue] {
+                    clock &+= Self.stepSpacingNanos
+                    var record = base
+                    record["step"] = .string("s\(steps.count + 1)")
+                    record["time"] = .int(clock)
+                    record["kind"] = .string(kind.rawValue)
+                    record["operation"] = .string(operation)
+                    if let parent { record["parents"] = .array([.string(parent)]) }
+                    return record
+                }
+                let llm = nextStep(.llm, model, after: previous)
                 let llmID = "s\(steps.count + 1)"
-                var llm = base
-                llm["step"] = .string(llmID)
-                llm["time"] = .int(clock)
-                llm["kind"] = .string("llm")
-                llm["operation"] = .string(model)
-                if let previous { llm["parents"] = .array([.string(previous)]) }
                 steps.append(llm)
                 previous = llmID
                 for call in fields["tool_calls"]?.arrayValue ?? [] {
                     guard let function = call["function"], let name = function["name"]?.stringValue, !name.isEmpty else { continue }
-                    clock &+= Self.stepSpacingNanos
-                    let stepID = "s\(steps.count + 1)"
-                    var step = base
-                    step["step"] = .string(stepID)
-                    step["time"] = .int(clock)
-                    step["kind"] = .string("tool_call")
-                    step["operation"] = .string(name)
-                    step["parents"] = .array([.string(llmID)])
+                    var step = nextStep(.toolCall, name, after: llmID)
                     step["arguments"] = arguments(function["arguments"])
                     if let id = call["id"]?.stringValue { calls[id] = steps.count }
+                    previous = "s\(steps.count + 1)"
                     steps.append(step)
-                    previous = stepID
                 }
             case "tool":
                 guard let id = fields["tool_call_id"]?.stringValue, let position = calls[id], position < steps.count else { continue }
