@@ -23,6 +23,8 @@ public enum Identifier {
 
     /// The NFC form of `raw`, or why it is refused.
     public static func normalize(_ raw: String) -> Result<String, Problem> {
+        // Fast path (almost every id): printable ASCII is NFC and holds nothing invisible.
+        if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return .success(raw) }
         var position = 0
         for scalar in raw.unicodeScalars {
             position += 1
