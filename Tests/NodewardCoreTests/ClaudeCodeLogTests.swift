@@ -126,6 +126,13 @@ import Testing
         #expect(none.diagnostics(.traceNoTenant).first?.message.contains("claudeTenant") == true)
     }
 
+    @Test func workspaceAttributesSetTheMapping() throws {
+        let text = "version: 1\ntenants: [tenants/]\ntraces: [traces/]\nattributes: {claudeTenant: \"=acme\", claudeWorkflow: team}\n"
+        let workspace = try Workspace.parse(text: text, file: "nodeward.yaml", folder: "/tmp/ws")
+        #expect(workspace.warnings.isEmpty, "\(workspace.warnings)")
+        #expect(workspace.traceReaderOptions().claudeCodeMapping == ClaudeCodeLogMapping(tenant: "=acme", workflow: "team"))
+    }
+
     @Test func badRecordsAreCountedSkipsWithTheirLineAndTheOthersAreRead() throws {
         let good = Self.record("api_request", at: 1, ["model": "claude-sonnet-4-5"])
         let other: JSONValue = .object(["timeUnixNano": .string("1"), "body": .object(["stringValue": .string("GET /health 200")])])
