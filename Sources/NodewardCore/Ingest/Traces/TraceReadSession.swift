@@ -37,6 +37,8 @@ final class TraceReadSession {
     var tenantCase = CaseConfusables()
     /// The last tenant id read and its normal form: most records repeat the previous record's tenant.
     var lastTenant: (raw: String, normalized: String)?
+    /// Claude Code log events: tool decisions wait for their results across lines and files.
+    lazy var claudeLogs = ClaudeCodeLogMapper(mapping: options.claudeCodeMapping, parser: options.parser)
 
     init(options: TraceReaderOptions) {
         self.options = options
@@ -74,7 +76,10 @@ final class TraceReadSession {
 
     func nextReadyRun() -> Run? { assembler.nextReady() }
 
-    func finish() { assembler.finish() }
+    func finish() {
+        finishClaudeLogs()
+        assembler.finish()
+    }
 
     /// Reads one line (or the whole document) of `input`; false once the file is done.
     func advance(_ input: TraceFileInput) -> Bool {
@@ -140,6 +145,9 @@ final class TraceReadSession {
             if members["resourceSpans"] != nil {
                 decide(input, .otlpJSONLines)
                 handleOTLP(.object(members), source: source)
+            } else if ClaudeCodeLogMapper.looksLikeLogs(members) {
+                decide(input, .claudeCodeLogs)
+                handleClaudeLogs(members, source: source)
             } else if ChatTranscriptMapper.looksLikeTranscript(members) {
                 // Before JSONL: a transcript may carry `tenant` and `agent`, which a JSONL record has too.
                 decide(input, .chatTranscripts)
@@ -264,6 +272,11 @@ final class TraceReadSession {
                 }
                 handleTranscript(members, index: index, source: source)
             }
+            return
+        }
+        if case .object(let members) = value, ClaudeCodeLogMapper.looksLikeLogs(members) {
+            collector.setFormat(.claudeCodeLogs, for: input.file)
+            handleClaudeLogs(members, source: source)
             return
         }
         guard case .object(let members) = value, members["resourceSpans"] != nil else {

@@ -13,6 +13,8 @@ public struct TraceReaderOptions: Sendable {
     public var tenantAttribute = "tenant.id"
     /// Where chat transcripts name their tenant, run, workflow and agent (workspace `attributes.transcript*`).
     public var transcriptMapping = ChatTranscriptMapping()
+    /// Where Claude Code log records name their tenant and workflow (workspace `attributes.claude*`).
+    public var claudeCodeMapping = ClaudeCodeLogMapping()
     public var workflowAttribute = "gen_ai.workflow.name"
     public var legacyDecisionAttribute = "nodeward.legacy.decision"
     public var legacyRuleAttribute = "nodeward.legacy.rule"
@@ -42,6 +44,8 @@ public enum TraceFormat: String, Sendable, Hashable, Codable {
     case nodewardJSONL = "nodeward-jsonl"
     /// Chat transcripts in the OpenAI messages shape: one per line, or a JSON array of them (docs/formats.md).
     case chatTranscripts = "chat-transcripts"
+    /// Claude Code's OpenTelemetry log events: OTLP/JSON `resourceLogs`, one export per line or one document.
+    case claudeCodeLogs = "claude-code-logs"
 }
 
 /// What one input file contributed. `format` is nil when the file was unreadable, empty or not a trace.

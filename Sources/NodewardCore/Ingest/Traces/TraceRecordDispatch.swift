@@ -25,6 +25,8 @@ extension TraceReadSession {
             handleJSONL(decoded, source: source)
         case .transcript(let members):
             handleTranscript(members, index: source.line - 1, source: source)
+        case .claudeLogs(let members):
+            handleClaudeLogs(members, source: source)
         case .otlp(let items):
             for item in items {
                 switch item {
@@ -120,6 +122,30 @@ extension TraceReadSession {
             collector.skip(code, message, at: source)
         case .records(let records):
             for record in records { handleJSONL(record, source: source) }
+        }
+    }
+
+    /// One OTLP logs export of Claude Code events: each mapped record is handled as a JSONL line at the
+    /// location of the log record it came from; records that cannot be mapped are counted skips.
+    func handleClaudeLogs(_ members: [String: JSONValue], source: SourceLocation) {
+        applyClaudeLogs(claudeLogs.map(export: members, source: source))
+    }
+
+    /// The records the Claude Code mapper still holds (calls without a result, requests), at the read's end.
+    func finishClaudeLogs() {
+        applyClaudeLogs(claudeLogs.finish())
+    }
+
+    private func applyClaudeLogs(_ outputs: [ClaudeCodeLogMapper.Output]) {
+        for output in outputs {
+            switch output {
+            case .record(let record, let at):
+                handleJSONL(record, source: at)
+            case .skip(let code, let message, let at):
+                collector.addRecord(file: at.file)
+                _ = assembler.tick()
+                collector.skip(code, message, at: at)
+            }
         }
     }
 
