@@ -58,7 +58,8 @@ public struct Workspace: Sendable, Hashable {
     }
 
     static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason",
-                                "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent"]
+                                "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent",
+                                "agentsTenant"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
     static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits"]
     public static let threatsFileName = "threats.yaml"
@@ -241,6 +242,7 @@ public struct Workspace: Sendable, Hashable {
         options.transcriptMapping = ChatTranscriptMapping(
             tenant: attributes["transcriptTenant"], run: attributes["transcriptRun"],
             workflow: attributes["transcriptWorkflow"], agent: attributes["transcriptAgent"])
+        if let value = attributes["agentsTenant"] { options.agentsTenant = value }
         if let value = attributes["limits.runIdleRecords"].flatMap(Int.init) { options.runIdleRecords = value }
         if let value = attributes["limits.maxLineBytes"].flatMap(Int.init) { options.maxLineBytes = value }
         return options

@@ -8,6 +8,8 @@ enum DecodedLine: Sendable {
     case otlp([OTLPLineItem])
     /// One chat transcript (a JSON object); mapped onto JSONL records in line order when applied.
     case transcript([String: JSONValue])
+    /// One line of OpenAI Agents SDK export (an object, a `{"data": [...]}` batch or an array); held per trace.
+    case agentsSDK(JSONValue)
 }
 
 /// One event of an OTLP export line, in document order.
@@ -51,6 +53,8 @@ struct TraceLineDecoder: Sendable {
                     return FastOTLPDecoder(mapper: spanMapper, maxDepth: maxDepth).decode(bytes, source: source).map(DecodedLine.otlp)
                 case .chatTranscripts:
                     return nil
+                case .agentsSDK:
+                    return nil
                 }
             }
             if let fast { return fast }
@@ -70,6 +74,8 @@ struct TraceLineDecoder: Sendable {
         case .chatTranscripts:
             guard case .object(let members) = value else { return .jsonlNotObject(typeName: value.typeName) }
             return .transcript(members)
+        case .agentsSDK:
+            return .agentsSDK(value)
         }
     }
 

@@ -37,6 +37,8 @@ final class TraceReadSession {
     var tenantCase = CaseConfusables()
     /// The last tenant id read and its normal form: most records repeat the previous record's tenant.
     var lastTenant: (raw: String, normalized: String)?
+    /// OpenAI Agents SDK objects, held per trace until the end of the read (`flushAgentsSDK`).
+    var agentsSDK = AgentsSDKTraceBuffer()
 
     init(options: TraceReaderOptions) {
         self.options = options
@@ -74,7 +76,10 @@ final class TraceReadSession {
 
     func nextReadyRun() -> Run? { assembler.nextReady() }
 
-    func finish() { assembler.finish() }
+    func finish() {
+        flushAgentsSDK()
+        assembler.finish()
+    }
 
     /// Reads one line (or the whole document) of `input`; false once the file is done.
     func advance(_ input: TraceFileInput) -> Bool {
@@ -140,6 +145,9 @@ final class TraceReadSession {
             if members["resourceSpans"] != nil {
                 decide(input, .otlpJSONLines)
                 handleOTLP(.object(members), source: source)
+            } else if let items = AgentsSDKTraceMapper.items(in: .object(members)) {
+                decide(input, .agentsSDK)
+                handleAgentsSDK(items, source: source)
             } else if ChatTranscriptMapper.looksLikeTranscript(members) {
                 // Before JSONL: a transcript may carry `tenant` and `agent`, which a JSONL record has too.
                 decide(input, .chatTranscripts)
@@ -153,6 +161,11 @@ final class TraceReadSession {
                     line: source.line, bytes: bytes)
             }
         case .success(let value):
+            if let items = AgentsSDKTraceMapper.items(in: value) {
+                decide(input, .agentsSDK)
+                handleAgentsSDK(items, source: source)
+                return
+            }
             input.sample.note(.traceInvalidValue, "line is \(value.typeName), not a JSON object", line: source.line, bytes: bytes)
         case .failure(let failure):
             if terminated {
@@ -264,6 +277,11 @@ final class TraceReadSession {
                 }
                 handleTranscript(members, index: index, source: source)
             }
+            return
+        }
+        if let items = AgentsSDKTraceMapper.items(in: value) {
+            collector.setFormat(.agentsSDK, for: input.file)
+            handleAgentsSDK(items, source: source)
             return
         }
         guard case .object(let members) = value, members["resourceSpans"] != nil else {

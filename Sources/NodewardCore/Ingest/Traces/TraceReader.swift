@@ -13,6 +13,9 @@ public struct TraceReaderOptions: Sendable {
     public var tenantAttribute = "tenant.id"
     /// Where chat transcripts name their tenant, run, workflow and agent (workspace `attributes.transcript*`).
     public var transcriptMapping = ChatTranscriptMapping()
+    /// Where an OpenAI Agents SDK trace names its tenant (workspace `attributes.agentsTenant`): a key path
+    /// into the trace object, or `=TENANT`.
+    public var agentsTenant = "metadata.tenant"
     public var workflowAttribute = "gen_ai.workflow.name"
     public var legacyDecisionAttribute = "nodeward.legacy.decision"
     public var legacyRuleAttribute = "nodeward.legacy.rule"
@@ -42,6 +45,8 @@ public enum TraceFormat: String, Sendable, Hashable, Codable {
     case nodewardJSONL = "nodeward-jsonl"
     /// Chat transcripts in the OpenAI messages shape: one per line, or a JSON array of them (docs/formats.md).
     case chatTranscripts = "chat-transcripts"
+    /// OpenAI Agents SDK trace export: trace and span objects, one per line or batched (docs/formats.md).
+    case agentsSDK = "openai-agents"
 }
 
 /// What one input file contributed. `format` is nil when the file was unreadable, empty or not a trace.

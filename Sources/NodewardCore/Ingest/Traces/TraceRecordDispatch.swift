@@ -25,6 +25,8 @@ extension TraceReadSession {
             handleJSONL(decoded, source: source)
         case .transcript(let members):
             handleTranscript(members, index: source.line - 1, source: source)
+        case .agentsSDK(let value):
+            handleAgentsSDK(AgentsSDKTraceMapper.lineItems(value), source: source)
         case .otlp(let items):
             for item in items {
                 switch item {
