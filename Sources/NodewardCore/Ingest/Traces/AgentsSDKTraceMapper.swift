@@ -363,7 +363,7 @@ extension TraceReadSession {
                 agentsSDK.add(trace: id, members, source: source)
             case .span(let traceId, let span, let note):
                 agentsSDK.add(span: span, trace: traceId)
-                if let (code, message) = note { agentsSDKSkip(code, message, at: source, severity: .warning) }
+                if let note { agentsSDKSkip(note.0, note.1, at: source, severity: .warning) }
             case .skip(let code, let message, let severity):
                 agentsSDKSkip(code, message, at: source, severity: severity)
             }
