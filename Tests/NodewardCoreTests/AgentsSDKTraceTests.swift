@@ -157,6 +157,59 @@ import Testing
         #expect(run.steps.map(\.operation) == ["ping"] && run.steps.first?.result == .string("pong"))
     }
 
+    /// Items in any order, and one trace split across two files, give the same steps: a trace is mapped
+    /// once the whole read is done.
+    @Test func itemOrderAndFileSplitsDoNotChangeTheSteps() throws {
+        let text = try String(contentsOfFile: try Self.fixture("multi-agent.jsonl"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let reference = Self.golden(try Self.read("multi-agent.jsonl").runs)
+        let reversed = Self.read(text: lines.reversed().joined(separator: "\n") + "\n")
+        #expect(Self.golden(reversed.runs.sorted { $0.runId > $1.runId }) == reference)
+        var runs: [Run] = []
+        let half = lines.count / 2
+        let summary = TraceReader().read(data: [
+            (file: "a.jsonl", bytes: Array((lines[..<half].joined(separator: "\n") + "\n").utf8)),
+            (file: "b.jsonl", bytes: Array((lines[half...].joined(separator: "\n") + "\n").utf8)),
+        ]) { runs.append($0) }
+        #expect(summary.files == ["a.jsonl": .agentsSDK, "b.jsonl": .agentsSDK])
+        #expect(Self.golden(runs.sorted { $0.runId > $1.runId }) == reference)
+    }
+
+    static func spanLine(_ id: String, parent: String?, at millis: Int, _ data: String) -> String {
+        let parentText = parent.map { "\"\($0)\"" } ?? "null"
+        return #"{"object":"trace.span","id":"\#(id)","trace_id":"trace_g","parent_id":\#(parentText),"started_at":"2026-11-02T09:00:00.\#(String(format: "%03d", millis))000+00:00","ended_at":null,"span_data":\#(data),"error":null}"#
+    }
+
+    @Test func aGuardrailUnderAStepGuardsItAndOneWithNothingToGuardIsANote() throws {
+        let text = [
+            #"{"object":"trace","id":"trace_g","workflow_name":"G","metadata":{"tenant":"acme"}}"#,
+            Self.spanLine("a1", parent: nil, at: 1, #"{"type":"agent","name":"Writer"}"#),
+            Self.spanLine("f1", parent: "a1", at: 2, #"{"type":"function","name":"send_email","input":"{\"to\":\"x@example.com\"}","output":null}"#),
+            Self.spanLine("g1", parent: "f1", at: 3, #"{"type":"guardrail","name":"email_domain","triggered":true}"#),
+            Self.spanLine("a2", parent: nil, at: 5, #"{"type":"agent","name":"Silent"}"#),
+            Self.spanLine("g2", parent: "a2", at: 6, #"{"type":"guardrail","name":"topic","triggered":true}"#),
+        ].joined(separator: "\n") + "\n"
+        let (runs, summary) = Self.read(text: text)
+        let run = try #require(runs.first)
+        #expect(run.steps.map { "\($0.stepId) \($0.recordedDecision?.rule ?? "-")" } == ["f1 email_domain"])
+        #expect(run.steps.first?.endNanos == run.steps.first?.startNanos)
+        #expect(summary.skipped == [.traceNotAStep: 1])
+        #expect(summary.diagnostics.first?.location?.line == 6 && summary.diagnostics.first?.severity == .warning)
+    }
+
+    @Test func theWorkspaceAttributeNamesTheTenantKeyPath() throws {
+        let workspace = Workspace(attributes: ["agentsTenant": "metadata.org"])
+        let run = try #require(Self.read(text: Self.untenanted, options: workspace.traceReaderOptions()).runs.first)
+        #expect(run.tenant == "initech")
+        #expect(Workspace.attributeKeys.contains("agentsTenant"))
+    }
+
+    @Test func readingTwiceGivesTheSameRuns() throws {
+        let first = try Self.read("multi-agent.jsonl"), second = try Self.read("multi-agent.jsonl")
+        #expect(first.runs == second.runs)
+        #expect(first.summary == second.summary)
+    }
+
     /// The fixture end to end: read, infer, generate, replay. Permissive allows every step it was
     /// generated from; nothing traps.
     @Test func theFixtureRunsThroughThePipeline() throws {
