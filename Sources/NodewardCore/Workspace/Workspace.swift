@@ -59,7 +59,7 @@ public struct Workspace: Sendable, Hashable {
 
     static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason",
                                 "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent",
-                                "claudeTenant", "claudeWorkflow"]
+                                "claudeTenant", "claudeWorkflow", "agentsTenant"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
     static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits"]
     public static let threatsFileName = "threats.yaml"
@@ -243,6 +243,7 @@ public struct Workspace: Sendable, Hashable {
             tenant: attributes["transcriptTenant"], run: attributes["transcriptRun"],
             workflow: attributes["transcriptWorkflow"], agent: attributes["transcriptAgent"])
         options.claudeCodeMapping = ClaudeCodeLogMapping(tenant: attributes["claudeTenant"], workflow: attributes["claudeWorkflow"])
+        if let value = attributes["agentsTenant"] { options.agentsTenant = value }
         if let value = attributes["limits.runIdleRecords"].flatMap(Int.init) { options.runIdleRecords = value }
         if let value = attributes["limits.maxLineBytes"].flatMap(Int.init) { options.maxLineBytes = value }
         return options

@@ -10,6 +10,8 @@ enum DecodedLine: Sendable {
     case transcript([String: JSONValue])
     /// One OTLP logs export (a JSON object); its Claude Code events are mapped in line order when applied.
     case claudeLogs([String: JSONValue])
+    /// One line of OpenAI Agents SDK export (an object, a `{"data": [...]}` batch or an array); held per trace.
+    case agentsSDK(JSONValue)
 }
 
 /// One event of an OTLP export line, in document order.
@@ -53,7 +55,7 @@ struct TraceLineDecoder: Sendable {
                     return FastOTLPDecoder(mapper: spanMapper, maxDepth: maxDepth).decode(bytes, source: source).map(DecodedLine.otlp)
                 case .chatTranscripts:
                     return nil
-                case .claudeCodeLogs:
+                case .claudeCodeLogs, .agentsSDK:
                     return nil
                 }
             }
@@ -77,6 +79,8 @@ struct TraceLineDecoder: Sendable {
         case .claudeCodeLogs:
             guard case .object(let members) = value else { return .jsonlNotObject(typeName: value.typeName) }
             return .claudeLogs(members)
+        case .agentsSDK:
+            return .agentsSDK(value)
         }
     }
 

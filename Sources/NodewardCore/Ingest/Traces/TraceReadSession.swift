@@ -39,6 +39,8 @@ final class TraceReadSession {
     var lastTenant: (raw: String, normalized: String)?
     /// Claude Code log events: tool decisions wait for their results across lines and files.
     lazy var claudeLogs = ClaudeCodeLogMapper(mapping: options.claudeCodeMapping, parser: options.parser)
+    /// OpenAI Agents SDK objects, held per trace until the end of the read (`flushAgentsSDK`).
+    var agentsSDK = AgentsSDKTraceBuffer()
 
     init(options: TraceReaderOptions) {
         self.options = options
@@ -78,6 +80,7 @@ final class TraceReadSession {
 
     func finish() {
         finishClaudeLogs()
+        flushAgentsSDK()
         assembler.finish()
     }
 
@@ -148,6 +151,9 @@ final class TraceReadSession {
             } else if ClaudeCodeLogMapper.looksLikeLogs(members) {
                 decide(input, .claudeCodeLogs)
                 handleClaudeLogs(members, source: source)
+            } else if let items = AgentsSDKTraceMapper.items(in: .object(members)) {
+                decide(input, .agentsSDK)
+                handleAgentsSDK(items, source: source)
             } else if ChatTranscriptMapper.looksLikeTranscript(members) {
                 // Before JSONL: a transcript may carry `tenant` and `agent`, which a JSONL record has too.
                 decide(input, .chatTranscripts)
@@ -161,6 +167,11 @@ final class TraceReadSession {
                     line: source.line, bytes: bytes)
             }
         case .success(let value):
+            if let items = AgentsSDKTraceMapper.items(in: value) {
+                decide(input, .agentsSDK)
+                handleAgentsSDK(items, source: source)
+                return
+            }
             input.sample.note(.traceInvalidValue, "line is \(value.typeName), not a JSON object", line: source.line, bytes: bytes)
         case .failure(let failure):
             if terminated {
@@ -277,6 +288,11 @@ final class TraceReadSession {
         if case .object(let members) = value, ClaudeCodeLogMapper.looksLikeLogs(members) {
             collector.setFormat(.claudeCodeLogs, for: input.file)
             handleClaudeLogs(members, source: source)
+            return
+        }
+        if let items = AgentsSDKTraceMapper.items(in: value) {
+            collector.setFormat(.agentsSDK, for: input.file)
+            handleAgentsSDK(items, source: source)
             return
         }
         guard case .object(let members) = value, members["resourceSpans"] != nil else {

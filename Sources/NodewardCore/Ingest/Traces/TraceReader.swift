@@ -15,6 +15,9 @@ public struct TraceReaderOptions: Sendable {
     public var transcriptMapping = ChatTranscriptMapping()
     /// Where Claude Code log records name their tenant and workflow (workspace `attributes.claude*`).
     public var claudeCodeMapping = ClaudeCodeLogMapping()
+    /// Where an OpenAI Agents SDK trace names its tenant (workspace `attributes.agentsTenant`): a key path
+    /// into the trace object, or `=TENANT`.
+    public var agentsTenant = "metadata.tenant"
     public var workflowAttribute = "gen_ai.workflow.name"
     public var legacyDecisionAttribute = "nodeward.legacy.decision"
     public var legacyRuleAttribute = "nodeward.legacy.rule"
@@ -46,6 +49,8 @@ public enum TraceFormat: String, Sendable, Hashable, Codable {
     case chatTranscripts = "chat-transcripts"
     /// Claude Code's OpenTelemetry log events: OTLP/JSON `resourceLogs`, one export per line or one document.
     case claudeCodeLogs = "claude-code-logs"
+    /// OpenAI Agents SDK trace export: trace and span objects, one per line or batched (docs/formats.md).
+    case agentsSDK = "openai-agents"
 }
 
 /// What one input file contributed. `format` is nil when the file was unreadable, empty or not a trace.

@@ -27,6 +27,8 @@ extension TraceReadSession {
             handleTranscript(members, index: source.line - 1, source: source)
         case .claudeLogs(let members):
             handleClaudeLogs(members, source: source)
+        case .agentsSDK(let value):
+            handleAgentsSDK(AgentsSDKTraceMapper.lineItems(value), source: source)
         case .otlp(let items):
             for item in items {
                 switch item {
