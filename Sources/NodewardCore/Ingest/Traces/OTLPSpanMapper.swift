@@ -22,6 +22,9 @@ struct OTLPSpanRecord {
         /// A span that is not a step (unknown operation, missing field): skipped, but kept as a link in
         /// the parent chain so its children still find their nearest step ancestor.
         case skipped(DiagnosticCode, String)
+        /// A span that is structure only (an OpenInference CHAIN, EMBEDDING, RERANKER or GUARDRAIL): no
+        /// step, a link in the parent chain; the note, when present, is counted (as a warning).
+        case structure(note: (code: DiagnosticCode, message: String)?)
     }
 
     var traceId: String
@@ -118,6 +121,10 @@ struct OTLPSpanMapper {
             traceId: traceId, spanId: spanId, parentSpanId: parentSpanId, startNanos: start, endNanos: end,
             tenant: tenant, serviceName: resource.serviceName, role: .skipped(.traceUnknownOperation, ""))
 
+        if let spanKind = attributes.string(OpenInferenceSpanMapper.spanKindAttribute) {
+            return mapOpenInference(spanKind: spanKind, fields: fields, record: record, source: source)
+        }
+
         let operationName = attributes.string("gen_ai.operation.name")
         switch operationName {
         case "invoke_agent":
@@ -146,6 +153,38 @@ struct OTLPSpanMapper {
             builder.fill(&step, operationName: operationName)
             record.role = .step(step)
             record.warnings = builder.warnings
+        }
+        return .record(record)
+    }
+
+    /// A span that carries `openinference.span.kind` (docs/formats.md, "OpenInference").
+    private func mapOpenInference(spanKind: String, fields: OTLPSpanFields, record: OTLPSpanRecord, source: SourceLocation) -> OTLPSpanDecoding {
+        var record = record
+        let mapper = OpenInferenceSpanMapper(options: options, attributes: fields.attributes)
+        if record.tenant == nil {
+            let (tenant, warning) = mapper.tenant()
+            record.tenant = tenant
+            if let warning { record.warnings.append((.traceInvalidValue, warning)) }
+        }
+        switch mapper.classify(spanKind: spanKind, spanName: fields.name?.stringValue) {
+        case .agent(let name, let workflow, let userRequest):
+            record.role = .agent(name: name, workflow: workflow, userRequest: userRequest)
+        case .structure(let note):
+            record.role = .structure(note: note)
+        case .skipped(let code, let message):
+            record.role = .skipped(code, message)
+        case .step(let kind, let operation):
+            let failed = fields.status?["code"].map(Self.isErrorStatus) ?? false
+            var step = Step(
+                tenant: record.tenant ?? "", agent: "", workflow: "", runId: record.traceId, stepId: record.spanId,
+                startNanos: record.startNanos, endNanos: record.endNanos, kind: kind, operation: operation, failed: failed,
+                source: source)
+            var warnings = record.warnings
+            mapper.fill(&step, warnings: &warnings)
+            var builder = OTLPStepBuilder(options: options, attributes: fields.attributes)
+            builder.fillExtensions(&step)
+            record.role = .step(step)
+            record.warnings = warnings + builder.warnings
         }
         return .record(record)
     }

@@ -60,6 +60,11 @@ struct OTLPStepBuilder {
         fillPayload(&step)
         if StepKind.llm == step.kind || OTLPSpanMapper.llmOperations.contains(operationName ?? "") { fillModelCall(&step) }
         if operationName == "retrieval" { fillRetrieval(&step) }
+        fillExtensions(&step)
+    }
+
+    /// The `nodeward.*` extension attributes (and `enduser.id`), for any step span.
+    mutating func fillExtensions(_ step: inout Step) {
         fillResources(&step)
         fillDataItems(&step)
         fillPrincipal(&step)

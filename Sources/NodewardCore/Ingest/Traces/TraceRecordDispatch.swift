@@ -87,6 +87,10 @@ extension TraceReadSession {
         case .skipped(let code, let message):
             collector.skip(code, message, at: source, severity: code == .traceUnknownOperation ? .warning : .error)
             run.linkParents[record.spanId] = .some(record.parentSpanId)
+        case .structure(let note):
+            if let note { collector.skip(note.code, note.message, at: source, severity: .warning) }
+            run.linkParents[record.spanId] = .some(record.parentSpanId)
+            for warning in record.warnings { collector.warn(warning.code, warning.message, at: source) }
         case .step(let step):
             run.steps.append(PendingStep(step: step, sequence: sequence, parentSpanId: record.parentSpanId, tenant: record.tenant))
             for warning in record.warnings { collector.warn(warning.code, warning.message, at: source) }
