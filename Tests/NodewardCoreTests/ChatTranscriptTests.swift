@@ -93,6 +93,23 @@ import Testing
         #expect(shape(document.runs) == shape(lines.runs))
     }
 
+    @Test func aOneLineArrayOfTranscriptsIsRead() throws {
+        let text = "[" + Self.conversation.canonicalText + "]\n"
+        let (runs, summary) = Self.read(text, file: "chat.json")
+        #expect(summary.files["chat.json"] == .chatTranscripts)
+        #expect(runs.map(\.runId) == ["7-0"])
+    }
+
+    /// A JSONL file cut inside its first line can leave that line starting with `[`: the file is still
+    /// read line by line (issue 13, item 7), not taken for a pretty-printed array.
+    @Test func aCutFirstLineThatStartsWithABracketDoesNotMakeTheFileADocument() throws {
+        let record = #"{"v":1,"tenant":"acme","agent":"a","run":"r1","step":"s1","time":1,"kind":"tool_call","operation":"x"}"#
+        let (runs, summary) = Self.read("[\"s0\"],\"kind\":\"llm\"}\n" + record + "\n", file: "cut.jsonl")
+        #expect(summary.files["cut.jsonl"] == .nodewardJSONL)
+        #expect(runs.map(\.runId) == ["r1"])
+        #expect(summary.skipped[.traceJSON] == 1)
+    }
+
     static var tauSlice: String {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("transcripts/tau-bench-airline/slice.json").path
     }

@@ -106,9 +106,10 @@ final class TraceReadSession {
             do { parsed = .success(try options.parser.parse(input.reader.buffer[range])) } catch { parsed = .failure(error) }
             if input.sample.first == nil {
                 input.sample.first = (firstByte, terminated)
-                // Line forms hold one object per line: a file that opens with `[` is one document (an array
-                // of chat transcripts), even when some of its lines happen to be whole objects.
-                if firstByte == UInt8(ascii: "["), case .failure = parsed {
+                // A first line that is `[` alone opens a pretty-printed array (of chat transcripts): one
+                // document, even when some of its lines happen to be whole objects. No line of a line form
+                // is `[` alone, cut or not, so this never takes a line-form file for a document.
+                if Self.isLoneOpeningBracket(input.reader.buffer, range) {
                     readDocument(input, source: source)
                     return true
                 }
@@ -170,6 +171,19 @@ final class TraceReadSession {
             if let items = AgentsSDKTraceMapper.items(in: value) {
                 decide(input, .agentsSDK)
                 handleAgentsSDK(items, source: source)
+                return
+            }
+            if case .array = value, let transcripts = Self.transcripts(in: value) {
+                // A whole array of chat transcripts on one line (`json.dump` without indent).
+                decide(input, .chatTranscripts)
+                for (index, transcript) in transcripts.enumerated() {
+                    guard case .object(let members) = transcript else {
+                        collector.addRecord(file: input.file)
+                        collector.skip(.traceInvalidValue, "transcript \(index + 1) is \(transcript.typeName), expected an object", at: source)
+                        continue
+                    }
+                    handleTranscript(members, index: index, source: source)
+                }
                 return
             }
             input.sample.note(.traceInvalidValue, "line is \(value.typeName), not a JSON object", line: source.line, bytes: bytes)
@@ -324,6 +338,19 @@ extension TraceReadSession {
         default:
             return nil
         }
+    }
+
+    /// True when the line is `[` with nothing but blanks around it.
+    static func isLoneOpeningBracket(_ buffer: [UInt8], _ range: Range<Int>) -> Bool {
+        var seenBracket = false
+        for index in range {
+            switch buffer[index] {
+            case 0x20, 0x09, 0x0D: continue
+            case UInt8(ascii: "[") where !seenBracket: seenBracket = true
+            default: return false
+            }
+        }
+        return seenBracket
     }
 
     static func firstNonBlank(_ buffer: [UInt8], _ range: Range<Int>) -> UInt8? {
