@@ -93,6 +93,21 @@ import Testing
         #expect(shape(document.runs) == shape(lines.runs))
     }
 
+    @Test func messagesThatCannotBeReadAreCountedWarningsNotSilentDrops() throws {
+        let text = JSONValue.object(["tenant": .string("acme"), "messages": .array([
+            .object(["role": .string("user"), "content": .string("hi")]),
+            .string("not a message"),
+            .object(["role": .string("assistant"), "tool_calls": .array([.object(["id": .string("c1"), "function": .object([:])])])]),
+            .object(["role": .string("tool"), "tool_call_id": .string("nobody"), "content": .string("x")]),
+        ])]).canonicalText
+        let (runs, summary) = Self.read(text + "\n", mapping: ChatTranscriptMapping())
+        #expect(runs.first?.steps.map(\.kind) == [.llm])
+        let warnings = summary.diagnostics.filter { $0.severity == .warning && $0.code == .traceInvalidValue }.map(\.message)
+        #expect(warnings == ["message 2 is not an object with a role; not read",
+                             "a tool call of message 3 has no function name; not a step",
+                             "tool message 4 answers no earlier tool call; its result is not kept"])
+    }
+
     @Test func aOneLineArrayOfTranscriptsIsRead() throws {
         let text = "[" + Self.conversation.canonicalText + "]\n"
         let (runs, summary) = Self.read(text, file: "chat.json")

@@ -66,7 +66,8 @@ struct ChatTranscriptMapper {
     }
 
     enum Outcome {
-        case records([[String: JSONValue]])
+        /// The run's records, and what of the transcript was not kept (one warning each, counted).
+        case records([[String: JSONValue]], dropped: [String])
         case skip(DiagnosticCode, String)
     }
 
@@ -97,8 +98,12 @@ struct ChatTranscriptMapper {
         /// Call id → index in `steps` of the latest call with that id.
         var calls: [String: Int] = [:]
         var previous: String?
-        for message in messages {
-            guard case .object(let fields) = message, let role = fields["role"]?.stringValue else { continue }
+        var dropped: [String] = []
+        for (position, message) in messages.enumerated() {
+            guard case .object(let fields) = message, let role = fields["role"]?.stringValue else {
+                dropped.append("message \(position + 1) is not an object with a role; not read")
+                continue
+            }
             switch role {
             case "user":
                 if let text = Self.text(of: fields["content"]) { userTurns.append(text) }
@@ -119,7 +124,10 @@ struct ChatTranscriptMapper {
                 steps.append(llm)
                 previous = llmID
                 for call in fields["tool_calls"]?.arrayValue ?? [] {
-                    guard let function = call["function"], let name = function["name"]?.stringValue, !name.isEmpty else { continue }
+                    guard let function = call["function"], let name = function["name"]?.stringValue, !name.isEmpty else {
+                        dropped.append("a tool call of message \(position + 1) has no function name; not a step")
+                        continue
+                    }
                     var step = nextStep(.toolCall, name, after: llmID)
                     step["arguments"] = arguments(function["arguments"])
                     if let id = call["id"]?.stringValue { calls[id] = steps.count }
@@ -127,8 +135,11 @@ struct ChatTranscriptMapper {
                     steps.append(step)
                 }
             case "tool":
-                guard let id = fields["tool_call_id"]?.stringValue, let position = calls[id], position < steps.count else { continue }
-                steps[position]["result"] = result(fields["content"])
+                guard let id = fields["tool_call_id"]?.stringValue, let call = calls[id], call < steps.count else {
+                    dropped.append("tool message \(position + 1) answers no earlier tool call; its result is not kept")
+                    continue
+                }
+                steps[call]["result"] = result(fields["content"])
             default:
                 continue
             }
@@ -136,7 +147,7 @@ struct ChatTranscriptMapper {
         var header = base
         header["type"] = .string("run")
         if !userTurns.isEmpty { header["request"] = .string(userTurns.joined(separator: "\n")) }
-        return .records([header] + steps)
+        return .records([header] + steps, dropped: dropped)
     }
 
     /// A message's text: a string, or the text parts of a content array.

@@ -126,7 +126,8 @@ extension TraceReadSession {
             collector.addRecord(file: source.file)
             _ = assembler.tick()
             collector.skip(code, message, at: source)
-        case .records(let records):
+        case .records(let records, let dropped):
+            for message in dropped { collector.warn(.traceInvalidValue, message, at: source) }
             for record in records { handleJSONL(record, source: source) }
         }
     }
