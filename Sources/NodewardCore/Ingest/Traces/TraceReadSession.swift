@@ -176,14 +176,7 @@ final class TraceReadSession {
             if case .array = value, let transcripts = Self.transcripts(in: value) {
                 // A whole array of chat transcripts on one line (`json.dump` without indent).
                 decide(input, .chatTranscripts)
-                for (index, transcript) in transcripts.enumerated() {
-                    guard case .object(let members) = transcript else {
-                        collector.addRecord(file: input.file)
-                        collector.skip(.traceInvalidValue, "transcript \(index + 1) is \(transcript.typeName), expected an object", at: source)
-                        continue
-                    }
-                    handleTranscript(members, index: index, source: source)
-                }
+                handleTranscripts(transcripts, source: source)
                 return
             }
             input.sample.note(.traceInvalidValue, "line is \(value.typeName), not a JSON object", line: source.line, bytes: bytes)
@@ -289,14 +282,7 @@ final class TraceReadSession {
         input.document = (bytes.count, lines)
         if let transcripts = Self.transcripts(in: value) {
             collector.setFormat(.chatTranscripts, for: input.file)
-            for (index, transcript) in transcripts.enumerated() {
-                guard case .object(let members) = transcript else {
-                    collector.addRecord(file: input.file)
-                    collector.skip(.traceInvalidValue, "transcript \(index + 1) is \(transcript.typeName), expected an object", at: source)
-                    continue
-                }
-                handleTranscript(members, index: index, source: source)
-            }
+            handleTranscripts(transcripts, source: source)
             return
         }
         if case .object(let members) = value, ClaudeCodeLogMapper.looksLikeLogs(members) {

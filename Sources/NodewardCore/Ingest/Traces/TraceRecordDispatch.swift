@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hands decoded records to the run assembler: OTLP spans keyed by trace id, JSONL records by tenant and
 /// run. Each record that is not kept is counted under exactly one code.
 extension TraceReadSession {
@@ -117,10 +119,22 @@ extension TraceReadSession {
         }
     }
 
+    /// An array of chat transcripts (a whole document, or one line): each item one run, by its position.
+    func handleTranscripts(_ transcripts: [JSONValue], source: SourceLocation) {
+        for (index, transcript) in transcripts.enumerated() {
+            guard case .object(let members) = transcript else {
+                collector.addRecord(file: source.file)
+                collector.skip(.traceInvalidValue, "transcript \(index + 1) is \(transcript.typeName), expected an object", at: source)
+                continue
+            }
+            handleTranscript(members, index: index, source: source)
+        }
+    }
+
     /// One chat transcript: mapped onto JSONL records (a run header and its steps), each then handled as a
     /// JSONL line at the transcript's location. A transcript that cannot be mapped is one counted skip.
     func handleTranscript(_ members: [String: JSONValue], index: Int, source: SourceLocation) {
-        let stem = (source.file.split(separator: "/").last.map(String.init) ?? source.file).split(separator: ".").first.map(String.init) ?? "transcript"
+        let stem = ((source.file as NSString).lastPathComponent as NSString).deletingPathExtension
         switch ChatTranscriptMapper(mapping: options.transcriptMapping, parser: options.parser).map(members, index: index, fileStem: stem) {
         case .skip(let code, let message):
             collector.addRecord(file: source.file)
