@@ -54,10 +54,9 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let separator = Array("\n%%\n".utf8)
     var sandboxText = defaultSandbox
     var traceBytes = bytes[...]
-    if let cut = (0...max(0, bytes.count - separator.count)).first(where: { bytes[$0...].starts(with: separator) }),
-       bytes.count >= separator.count {
-        sandboxText = String(decoding: bytes[..<cut], as: UTF8.self)
-        traceBytes = bytes[(cut + separator.count)...]
+    if let cut = bytes.firstRange(of: separator) {
+        sandboxText = String(decoding: bytes[..<cut.lowerBound], as: UTF8.self)
+        traceBytes = bytes[cut.upperBound...]
     }
     let sandboxes = SandboxReader().parse(text: sandboxText, file: "tenant.yaml").sandboxes
     var options = TraceReaderOptions()
