@@ -35,9 +35,6 @@ public struct ShadowReplay {
         runs += 1
         let key = run.key
         // A run id seen again (a reader split, or a duplicate) starts a fresh context once the first has closed.
-        if open[key] == nil {
-            open[key] = OpenRun(context: ShadowRunContext(run), remaining: 0)
-        }
         open[key, default: OpenRun(context: ShadowRunContext(run), remaining: 0)].remaining += run.steps.count
         for step in run.steps { buffer.push(step, into: &released) }
         evaluateReleased(emit: emit)
