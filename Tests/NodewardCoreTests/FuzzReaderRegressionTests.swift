@@ -25,4 +25,18 @@ import Testing
         #expect(diagnostics.first?.location == SourceLocation(file: "threats.yaml", line: 6, column: 1))
         #expect(ThreatModelReader.read(yaml: "a: 1\na: 2\n", file: "threats.yaml").diagnostics.map(\.code) == [.threatsSyntax])
     }
+
+    /// Found by the server fuzz target: a step whose principal has several claims that are not strings
+    /// was refused naming whichever claim dictionary order met first, so two decodes of one body differed.
+    @Test func badClaimsAreReportedTheSameOnEveryDecode() throws {
+        let body = #"{"tenant":"acme","agent":"a","run":"r","step":"s1","time":1,"kind":"llm","operation":"m","#
+            + #""principal":{"claims":{"a":["x"],"b":{"y":1},"c":"ok","d":[1],"e":{}}}}"#
+        let first = DecisionRequestDecoding.single(Array(body.utf8)[...])
+        guard case .failure(let failure) = first else {
+            Issue.record("a step with non-string claims decoded")
+            return
+        }
+        #expect(failure.reason.contains("an array"), "\(failure.reason)")
+        for _ in 0..<50 { #expect(DecisionRequestDecoding.single(Array(body.utf8)[...]) == first) }
+    }
 }

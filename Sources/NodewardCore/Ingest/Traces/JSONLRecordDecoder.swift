@@ -229,7 +229,9 @@ struct JSONLRecordDecoder {
             subject: try optionalString("sub", members))
         if let claims = members["claims"] {
             guard case .object(let values) = claims else { throw JSONLSkip.invalid("principal.claims", "an object", found: claims) }
-            for (name, claim) in values {
+            // In name order: with several bad claims, the one reported must not depend on dictionary order
+            // (the server fuzz target found two decodes of one line that named different claims' types).
+            for (name, claim) in values.sorted(by: { $0.key < $1.key }) {
                 guard let text = OTLPStepBuilder.scalarText(claim) else {
                     throw JSONLSkip.invalid("principal.claims", "an object of strings", found: claim)
                 }
