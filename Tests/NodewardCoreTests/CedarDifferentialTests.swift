@@ -72,8 +72,11 @@ enum CedarPython {
         let output = try JSONDecoder().decode(Output.self, from: result.output)
         try #require(output.decisions.count == requests.count)
         // The schema and the policies agree, except where a read of an optional attribute is the point:
-        // an absent `data` or argument is Nodeward's unevaluable (docs/cedar-export.md).
-        let unexpected = output.validation.filter { !$0.contains("unable to guarantee safety of access to optional attribute `data") }
+        // an absent `data`, argument or `tenantBoundary` is Nodeward's unevaluable (docs/cedar-export.md).
+        let unexpected = output.validation.filter {
+            !$0.contains("unable to guarantee safety of access to optional attribute `data")
+                && !$0.contains("unable to guarantee safety of access to optional attribute `tenantBoundary`")
+        }
         #expect(unexpected.isEmpty, "Cedar validation: \(unexpected)")
         return output.decisions
     }
@@ -142,13 +145,18 @@ enum CedarPython {
 /// Every rule the sample fleet does not reach, on the support scenario with hand-added constraints:
 /// per-tenant resources, `egress:*` and its legacy ceiling, values, patterns bound to some tenants,
 /// exclusions (also over `*` and arrays), unrecorded arguments, per-run and per-minute limits, unknown
-/// steps, workflows and tenants.
+/// steps, workflows and tenants, and the tenant boundary (identity, context tags, partitions).
 @Suite struct CedarScenarioDifferentialTests {
     typealias S = PolicyScenario
+
+    static let acmeIssuer = "https://auth.acme.example/"
 
     static func sandboxes() -> [TenantSandbox] {
         var acme = S.sandbox("acme", memory: "acme-memory", requestsPerMinute: 600)
         acme.network = NetworkConfig(egressDefault: .deny, egressAllow: [EgressRule(fqdn: S.glob("*.partner.example"), ports: [443], index: 0)])
+        // The tenant boundary: identity and context tags (the vector partition is the scenario's own).
+        acme.identity = IdentityConfig(issuers: [IssuerConfig(issuer: acmeIssuer, audience: "agents", tenantClaim: "org_id", tenantClaimValues: ["org_acme"])])
+        acme.contextTagging = ContextTaggingConfig(scheme: "hmac-sha256")
         var globex = S.sandbox("globex", memory: "globex-mem", requestsPerMinute: 300)
         globex.network = NetworkConfig(egressDefault: .deny, egressAllow: [])
         return [acme, globex]
@@ -170,6 +178,9 @@ enum CedarPython {
                 set.nodes[index].limits = .init(perRun: 2, perMinute: 20)
             case "memory_read.search_memory":
                 set.nodes[index].allow.resourceTenants = [.init(resource: "memory:${tenant.memory}/prefs/*", tenants: ["globex"])]
+            case "retrieval.${tenant.vectorIndex}":
+                // Widened past the boundary: another tenant's partition, and no partition filter at all.
+                set.nodes[index].allow.resources += ["vector:${tenant.vectorIndex}", "vector:${tenant.vectorIndex}#group_id=globex"]
             default: break
             }
         }
@@ -213,6 +224,25 @@ enum CedarPython {
                                   [S.ticketsGet(ticket, customer: customer), send(["to": .string(customer), "body": .string("42")])]))
             }
         }
+        // Outside the tenant boundary: another issuer, a wrong tenant claim, a context item of another
+        // tenant, another tenant's partition (denied), and a retrieval without a partition filter (unevaluable).
+        let unfiltered = S.StepSpec(kind: .retrieval, operation: "shared-docs", resources: [Resource(scheme: .vector, container: "shared-docs")])
+        let boundaryRuns: [(Principal?, [DataItem], [S.StepSpec])] = [
+            (Principal(issuer: acmeIssuer, audience: "agents", claims: ["org_id": "org_acme"]), [DataItem(id: "d1", tenantTag: "acme")],
+             [S.ticketsGet("TCK-9", customer: "c9@acme.example"), S.retrieve("acme"), S.reply]),
+            (Principal(issuer: "https://auth.globex.example/", audience: "agents", claims: ["org_id": "org_acme"]), [], [S.ticketsGet("TCK-9", customer: "c9@acme.example"), S.reply]),
+            (Principal(issuer: acmeIssuer, audience: "agents", claims: ["org_id": "org_globex"]), [], [S.reply]),
+            (nil, [DataItem(id: "d2", tenantTag: "globex")], [S.reply]),
+            (nil, [], [S.retrieve("globex"), unfiltered]),
+        ]
+        for (index, (principal, items, specs)) in boundaryRuns.enumerated() {
+            var run = S.run("acme", "boundary-\(index)", at: start + 300_000_000_000 + Int64(index) * 1_000_000_000, request: "close ticket TCK-9", specs)
+            for step in run.steps.indices {
+                run.steps[step].principal = principal
+                run.steps[step].dataItems = items
+            }
+            runs.append(run)
+        }
         runs.append(S.run("initech", "stranger", at: start, [S.reply]))
         runs.append(S.run("acme", "billing", at: start, workflow: "billing", [S.reply]))
         return runs.sorted { $0.startNanos < $1.startNanos }
@@ -237,12 +267,18 @@ enum CedarPython {
             "support/tool_call.email.send/arguments.to.pattern", "support/tool_call.email.send/arguments.to.excluded",
             "support/tool_call.email.send/arguments.to.origin", "support/tool_call.email.send/limits.perRun",
             "support/tool_call.email.send/limits.perMinute",
+            "support/tool_call.tickets.get/boundary.identity.issuer", "support/output.reply/boundary.identity.tenantClaim",
+            "support/output.reply/boundary.contextTagging", "support/retrieval.${tenant.vectorIndex}/boundary.vectorIndex.tenantKey",
         ]
         for rule in expected {
             #expect(rules.contains(rule), "no request denied by \(rule): \(rules.sorted())")
         }
         let unevaluable = Set(requests.filter { $0.nodeward.effect == .unevaluable }.map(\.nodeward.rule))
         #expect(unevaluable == ["support/tool_call.email.send/arguments.*.excluded", "support/tool_call.email.send/arguments.body.values",
-                                "support/tool_call.email.send/arguments.to.pattern"], "\(unevaluable.sorted())")
+                                "support/tool_call.email.send/arguments.to.pattern",
+                                "support/retrieval.${tenant.vectorIndex}/boundary.vectorIndex.tenantKey"], "\(unevaluable.sorted())")
+        // The boundary run under acme's own identity is allowed by Nodeward and by Cedar.
+        let inside = requests.indices.filter { requests[$0].id.hasPrefix("boundary-0/") }
+        #expect(inside.count == 3 && inside.allSatisfy { requests[$0].nodeward.effect == .allow && decisions[$0].decision == "Allow" })
     }
 }

@@ -51,6 +51,8 @@ import Testing
               ["egress:relay.example:587", "egress:smtp.example:587"].containsAll(context.egress) &&
               // resources: egress:relay.example:587 for some tenants
               (!context.egress.contains("egress:relay.example:587") || [Nodeward::Tenant::"globex"].contains(principal)) &&
+              // tenant boundary
+              context.tenantBoundary &&
               // arguments.body.values
               ["done", "ok"].containsAll(context.data.arguments["body"].texts) &&
               // arguments.to.excluded
@@ -83,6 +85,8 @@ import Testing
               ["memory:${tenant.memory}/tickets/*"].containsAll(context.resources) &&
               // resources (egress)
               context.egress.isEmpty() &&
+              // tenant boundary
+              context.tenantBoundary &&
               // inputs
               (if context has data then context.data.flows.isEmpty() else true)
             };

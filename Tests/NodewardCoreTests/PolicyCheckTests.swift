@@ -151,6 +151,45 @@ import Testing
             "crm-enrichment retrieval.${tenant.vectorIndex}~f93a wayne tenants wayne -",
         ])
         #expect(report.widenings.last?.diagnostic.code == .policyConfinementUnknownTenant)
+        // Another tenant's partition is outside initech's tenant boundary, not only outside a grant.
+        #expect(report.widenings.first?.boundary == .vectorTenantKey)
+        #expect(report.widenings.first?.diagnostic.code == .policyConfinementBoundary)
+        #expect(report.widenings.dropFirst().allSatisfy { $0.boundary == nil })
+    }
+
+    /// The confinement rule of the tenant boundary: a node that grants a resource outside a granted
+    /// tenant's boundary (another namespace, partition, store, or a path outside the store's scope) is a
+    /// `policy.confinement.boundary` error naming the check, whatever else the node says.
+    @Test func aGrantOutsideTheTenantBoundaryIsABoundaryConfinementError() throws {
+        var files = try Self.sampleFiles()
+        let index = try #require(files.firstIndex { $0.policies.workflow == "crm-enrichment" })
+        let node = try #require(files[index].policies.nodes.firstIndex { $0.id == "tool_call.crm.update" })
+        #expect(files[index].policies.nodes[node].tenants.contains("acme"))
+        let widened = ["memory:globex-memory/notes/*", "vector:${tenant.vectorIndex}#group_id=globex",
+                       "store:crm/globex.accounts [write]", "store:payroll/${tenant.id}/x"]
+        files[index].policies.nodes[node].allow.resources += widened
+        let report = try Self.sampleReport(files: files)
+        let acme = report.widenings.filter { $0.tenant == "acme" && $0.node == "tool_call.crm.update" }
+        #expect(acme.map { "\($0.granted) \($0.legacyRule ?? "-") \($0.boundary?.rawValue ?? "-")" } == [
+            "memory:globex-memory/notes/* acme/memory.namespace memory.namespace",
+            "store:crm/globex.accounts [write] acme/dataStores[crm].scope dataStores.scope",
+            "store:payroll/${tenant.id}/x acme/dataStores dataStores",
+            "vector:${tenant.vectorIndex}#group_id=globex acme/vectorIndex.tenantKey vectorIndex.tenantKey",
+        ])
+        let diagnostic = try #require(acme.first?.diagnostic)
+        #expect(diagnostic.code == .policyConfinementBoundary && diagnostic.severity == .error)
+        #expect(diagnostic.description.contains("outside its tenant boundary (boundary.memory.namespace"))
+        #expect(report.document().plainText().contains("(outside the tenant boundary: memory.namespace)"))
+        // Every tenant the node is granted to gets its own boundary errors; none is a plain widening.
+        let granted = files[index].policies.nodes[node].tenants
+        #expect(Set(report.widenings.filter { $0.node == "tool_call.crm.update" }.map(\.tenant)) == Set(granted))
+        #expect(report.widenings.filter { $0.node == "tool_call.crm.update" }.allSatisfy { $0.boundary != nil })
+    }
+
+    @Test func aStoreReadOnlyForTheTenantIsAWideningButNotABoundaryError() throws {
+        let readOnly = try Self.sandboxes(editing: "acme") { $0.replacing("{name: crm, kind: postgres, access: read-write", with: "{name: crm, kind: postgres, access: read") }
+        let widening = try #require(try Self.sampleReport(sandboxes: readOnly).widenings.first)
+        #expect(widening.boundary == nil && widening.diagnostic.code == .policyConfinementWidened)
     }
 
     @Test func withoutSandboxesConfinementIsNotChecked() throws {

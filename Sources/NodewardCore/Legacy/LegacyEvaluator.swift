@@ -129,40 +129,13 @@ public struct LegacyEvaluator: Sendable {
         return accumulator.absorb(check)
     }
 
+    /// Identity and context tags are tenant-boundary checks (`TenantBoundary`, shared with the node regime).
     private func checkIdentity(_ step: Step) -> LegacyCheck {
-        guard let identity = sandbox.identity, let principal = step.principal else { return .pass(nil) }
-        let issuer: IssuerConfig
-        if let recorded = principal.issuer {
-            guard let configured = identity.issuers.first(where: { $0.issuer == recorded }) else {
-                return .fail(.deny(ids.identityIssuer, "JWT issuer is not accepted by tenant \(sandbox.tenantId)"))
-            }
-            issuer = configured
-        } else {
-            guard let first = identity.issuers.first else { return .pass(nil) }
-            issuer = first
-        }
-        if let expected = issuer.audience, let audience = principal.audience, audience != expected {
-            return .fail(.deny(ids.identityAudience, "JWT audience is not \(expected)"))
-        }
-        if let claim = issuer.tenantClaim {
-            guard let value = principal.claims[claim] else {
-                return .fail(.deny(ids.identityTenantClaim, "JWT lacks claim \(claim)"))
-            }
-            guard issuer.tenantClaimValues.contains(value) else {
-                return .fail(.deny(ids.identityTenantClaim, "claim \(claim) is not bound to tenant \(sandbox.tenantId)"))
-            }
-        }
-        return .pass(nil)
+        resources.boundary.identity(step.principal).map { .fail($0.verdict) } ?? .pass(nil)
     }
 
     private func checkContextTags(_ step: Step) -> LegacyCheck {
-        guard sandbox.contextTagging != nil else { return .pass(nil) }
-        for item in step.dataItems {
-            if let tag = item.tenantTag, tag != sandbox.tenantId {
-                return .fail(.deny(ids.contextTagging, "a context item is tagged for tenant \(tag)"))
-            }
-        }
-        return .pass(nil)
+        resources.boundary.contextTags(step.dataItems).map { .fail($0.verdict) } ?? .pass(nil)
     }
 
     private func checkPrimary(_ step: Step) -> LegacyCheck {
@@ -170,26 +143,19 @@ public struct LegacyEvaluator: Sendable {
         case .toolCall:
             return tools.check(tool: step.operation, arguments: step.arguments)
         case .memoryRead, .memoryWrite:
-            guard sandbox.memory != nil else {
-                return .fail(.deny(ids.memory, "tenant \(sandbox.tenantId) declares no memory namespace"))
-            }
-            return checkAll(step, .memory, missing: .unevaluable(ids.memoryNamespace, "the step recorded no memory resource"),
-                            check: resources.checkMemory)
+            // The boundary's kind requirement: a declared namespace, and a memory resource to check.
+            if let failure = resources.boundary.kindRequirement(step) { return .fail(failure.verdict) }
+            return checkAll(step, .memory, check: resources.checkMemory)
         case .retrieval:
-            guard sandbox.vectorIndex != nil else {
-                return .fail(.deny(ids.vectorIndex, "tenant \(sandbox.tenantId) declares no vector index"))
-            }
-            return checkAll(step, .vector, missing: .unevaluable(ids.vectorIndex, "the step recorded no vector resource"),
-                            check: resources.checkVector)
+            if let failure = resources.boundary.kindRequirement(step) { return .fail(failure.verdict) }
+            return checkAll(step, .vector, check: resources.checkVector)
         case .llm:
             if let models = sandbox.limits.models, !models.contains(where: { $0.matches(step.operation) }) {
                 return .fail(.deny(ids.limitsModels, "model \(step.operation) is not in limits.models"))
             }
             return .pass(primaryGrants.llm)
         case .dataWrite:
-            guard step.resources.contains(where: { $0.scheme == .store }) else {
-                return .fail(.unevaluable(ids.dataStores, "the step recorded no store resource"))
-            }
+            if let failure = resources.boundary.kindRequirement(step) { return .fail(failure.verdict) }
             // The primary grant is the first store resource's access rule, set by the resource checks.
             return .pass(nil)
         case .output:
@@ -197,14 +163,12 @@ public struct LegacyEvaluator: Sendable {
         }
     }
 
-    /// Checks every resource of one scheme in sorted order: the first failure decides, else the grant.
-    private func checkAll(_ step: Step, _ scheme: Resource.Scheme, missing: LegacyVerdict,
-                          check: (Resource) -> LegacyCheck) -> LegacyCheck {
-        var seen = false
+    /// Checks every resource of one scheme (at least one: the kind requirement) in sorted order: the
+    /// first failure decides, else the grant.
+    private func checkAll(_ step: Step, _ scheme: Resource.Scheme, check: (Resource) -> LegacyCheck) -> LegacyCheck {
         var grant: LegacyGrant?
         var failure: (resource: Resource, verdict: LegacyVerdict)?
         for resource in step.resources where resource.scheme == scheme {
-            seen = true
             switch check(resource) {
             case .pass(let passed): grant = passed
             case .fail(let verdict):
@@ -218,7 +182,6 @@ public struct LegacyEvaluator: Sendable {
                 }
             }
         }
-        guard seen else { return .fail(missing) }
         if let failure { return .fail(failure.verdict) }
         return .pass(grant)
     }

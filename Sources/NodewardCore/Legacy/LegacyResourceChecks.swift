@@ -1,11 +1,11 @@
 /// The resource checks of a tenant sandbox (memory namespace, vector index, data stores, egress),
 /// compiled once per sandbox. Each returns pass with the grant that allowed the resource, or a verdict.
 struct LegacyResourceChecks: Sendable {
+    /// A declared store's grant; which stores are declared, and their scopes, are the boundary's.
     struct Store: Sendable {
-        let config: DataStoreConfig
+        let boundary: TenantBoundary.Store
         let accessGrant: LegacyGrant
         let accessRule: String
-        let scopeRule: String
     }
 
     struct Egress: Sendable {
@@ -24,10 +24,10 @@ struct LegacyResourceChecks: Sendable {
     }
 
     let ids: LegacyRuleIds
-    let tenant: String
-    let memory: MemoryConfig?
+    /// The tenant-boundary checks (identity, context tags, memory namespace, vector partition, store
+    /// scopes), shared with the node regime.
+    let boundary: TenantBoundary
     let memoryGrant: LegacyGrant?
-    let vector: VectorIndexConfig?
     let vectorGrant: LegacyGrant?
     let stores: [String: Store]
     let egressAllow: [Egress]
@@ -37,27 +37,23 @@ struct LegacyResourceChecks: Sendable {
 
     init(_ sandbox: TenantSandbox, ids: LegacyRuleIds) {
         self.ids = ids
-        tenant = sandbox.tenantId
-        memory = sandbox.memory
+        let boundary = TenantBoundary(sandbox, ids: ids)
+        self.boundary = boundary
         memoryGrant = sandbox.memory.map {
             LegacyGrant(rule: ids.memoryNamespace, reason: "memory namespace \($0.namespace) belongs to tenant \(sandbox.tenantId)", declared: true)
         }
-        vector = sandbox.vectorIndex
         vectorGrant = sandbox.vectorIndex.map { index in
             index.isolation == .collection
                 ? LegacyGrant(rule: ids.vectorCollection, reason: "collection \(index.collection) belongs to tenant \(sandbox.tenantId)", declared: true)
                 : LegacyGrant(rule: ids.vectorTenantKey, reason: "query filters \(index.tenantKeyField ?? "?") for tenant \(sandbox.tenantId)", declared: true)
         }
-        var stores: [String: Store] = [:]
-        for config in sandbox.dataStores.sorted(by: { $0.index < $1.index }) where stores[config.name] == nil {
-            let base = "dataStores[\(config.name)]"
-            let access = ids.id(base + ".access")
-            stores[config.name] = Store(
-                config: config,
-                accessGrant: LegacyGrant(rule: access, reason: "store \(config.name) grants \(config.access.rawValue) access", declared: true),
-                accessRule: access, scopeRule: ids.id(base + ".scope"))
+        stores = boundary.stores.mapValues { store in
+            let config = store.config
+            let access = ids.id("dataStores[\(config.name)].access")
+            return Store(boundary: store,
+                         accessGrant: LegacyGrant(rule: access, reason: "store \(config.name) grants \(config.access.rawValue) access", declared: true),
+                         accessRule: access)
         }
-        self.stores = stores
         func compile(_ rules: [EgressRule], _ list: String) -> [Egress] {
             rules.map { rule in
                 let path = "network.egress.\(list)[\(rule.index)]"
@@ -83,49 +79,26 @@ struct LegacyResourceChecks: Sendable {
     }
 
     func checkMemory(_ resource: Resource) -> LegacyCheck {
-        guard let memory, let memoryGrant else {
-            return .fail(.deny(ids.memory, "tenant \(tenant) declares no memory namespace"))
-        }
-        guard resource.container == memory.namespace else {
-            return .fail(.deny(ids.memoryNamespace, "memory namespace \(resource.container) is not \(memory.namespace)"))
-        }
+        if let failure = boundary.memory(resource) { return .fail(failure.verdict) }
+        // The boundary passes only with a namespace declared, which is when the grant exists.
         return .pass(memoryGrant)
     }
 
     func checkVector(_ resource: Resource) -> LegacyCheck {
-        guard let vector, let vectorGrant else {
-            return .fail(.deny(ids.vectorIndex, "tenant \(tenant) declares no vector index"))
-        }
-        guard resource.container == vector.collection else {
-            return .fail(.deny(ids.vectorCollection, "collection \(resource.container) is not \(vector.collection)"))
-        }
-        if vector.isolation == .collection { return .pass(vectorGrant) }
-        guard let keyField = vector.tenantKeyField, let keyValue = vector.tenantKeyValue else {
-            return .fail(.deny(ids.vectorTenantKey, "vector index \(vector.collection) has no tenant key configured"))
-        }
-        guard let partition = resource.partition else {
-            return .fail(.unevaluable(ids.vectorTenantKey, "query recorded no partition filter"))
-        }
-        guard partition.field == keyField else {
-            return .fail(.deny(ids.vectorTenantKey, "query filters \(partition.field), not the tenant key \(keyField)"))
-        }
-        guard partition.value == keyValue else {
-            return .fail(.deny(ids.vectorTenantKey, "query filters \(keyField) for another tenant"))
-        }
+        if let failure = boundary.vector(resource) { return .fail(failure.verdict) }
         return .pass(vectorGrant)
     }
 
+    /// Declared (boundary), access mode (a grant), scope (boundary), in that order.
     func checkStore(_ resource: Resource) -> LegacyCheck {
         guard let store = stores[resource.container] else {
-            return .fail(.deny(ids.dataStores, "store \(resource.container) is not declared"))
+            return .fail(boundary.undeclaredStore(resource).verdict)
         }
-        guard store.config.access.permits(resource.access) else {
-            return .fail(.deny(store.accessRule, "store \(store.config.name) does not grant \(resource.access.rawValue) access (access: \(store.config.access.rawValue))"))
+        let config = store.boundary.config
+        guard config.access.permits(resource.access) else {
+            return .fail(.deny(store.accessRule, "store \(config.name) does not grant \(resource.access.rawValue) access (access: \(config.access.rawValue))"))
         }
-        if let prefix = store.config.scopePrefix, !resource.path.hasPrefix(prefix) {
-            let scope = store.config.scopeDescription ?? prefix
-            return .fail(.deny(store.scopeRule, "path is outside the scope \(scope) of store \(store.config.name)"))
-        }
+        if let failure = boundary.scope(resource, of: store.boundary) { return .fail(failure.verdict) }
         return .pass(store.accessGrant)
     }
 

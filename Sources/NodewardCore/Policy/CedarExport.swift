@@ -1,6 +1,6 @@
 /// Node policies as Cedar (docs/cedar-export.md): one `permit` per node granted to at least one tenant,
 /// whose `when` clause checks the node's rules in the evaluator's order (tenants, resources, legacy
-/// egress ceiling, arguments, inputs, limits) with `&&`, which Cedar evaluates left to right and
+/// egress ceiling, tenant boundary, arguments, inputs, limits) with `&&`, which Cedar evaluates left to right and
 /// short-circuits. So the first failing check decides as in Nodeward: a false check denies, and reading
 /// an attribute the request context omits (`data`, an unrecorded argument) is an error, which Cedar
 /// reports as a deny with an error diagnostic: Nodeward's `unevaluable`. No permit matches a step of an
@@ -50,6 +50,9 @@ public enum CedarExport {
     static func permit(_ node: NodePolicy, workflow: String, rule: String, universe: [String]) -> String {
         var checks: [(String, String)] = [("tenants", "\(tenantSet(node.tenants)).contains(principal)")]
         checks += resourceChecks(node)
+        // The tenant's boundary (identity, context tags, namespace, partition, store scopes), decided by
+        // Nodeward with the legacy sandbox's own checks: false denies, absent (undecided) errors.
+        checks.append(("tenant boundary", "context.tenantBoundary"))
         for constraint in node.allow.arguments ?? [] {
             checks += argumentChecks(constraint, universe: universe)
         }

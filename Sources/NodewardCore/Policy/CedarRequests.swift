@@ -50,6 +50,12 @@ public struct CedarRequestBuilder: Sendable {
             "allowedInRun": .int(Int64(facts.allowedInRun)),
             "minuteToken": .bool(facts.minuteToken),
         ]
+        // Absent when a boundary check is undecided: reading it errors, Nodeward's unevaluable.
+        switch facts.boundary {
+        case .inside: context["tenantBoundary"] = .bool(true)
+        case .outside: context["tenantBoundary"] = .bool(false)
+        case .undecided: break
+        }
         // Absent when the step recorded neither arguments nor inputs: constraints on it are unevaluable.
         if facts.recorded {
             let arguments = facts.arguments.mapValues { argument -> JSONValue in

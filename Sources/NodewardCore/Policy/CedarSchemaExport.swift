@@ -38,6 +38,7 @@ extension CedarExport {
                   resources: Set<String>,
                   egress: Set<String>,
                   legacyEgress: Bool,
+                  tenantBoundary?: Bool,
                   data?: {
                     arguments: {\(arguments)\(arguments.isEmpty ? "" : "\n        ")},
                     flows: Set<Flow>

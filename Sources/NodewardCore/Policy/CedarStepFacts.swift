@@ -34,6 +34,16 @@ public struct StepFacts: Sendable, Hashable {
         public var matchedExclusions: [String]
     }
 
+    /// The tenant's boundary checks on the step (`TenantBoundary`, the legacy regime's own).
+    public enum Boundary: Sendable, Hashable {
+        case inside
+        /// A check denies.
+        case outside(TenantBoundaryCheck)
+        /// A check could not be decided (a retrieval without a partition filter, a memory step without a
+        /// memory resource): the node regime's `unevaluable`.
+        case undecided(TenantBoundaryCheck)
+    }
+
     public static let unmatchedSource = "(unmatched)"
 
     public var workflow: String
@@ -44,6 +54,7 @@ public struct StepFacts: Sendable, Hashable {
     /// False when an egress destination of the step is outside its tenant's legacy egress rules, or the
     /// tenant has no sandbox (the ceiling of a node that allows `egress:*`).
     public var withinLegacyEgress: Bool
+    public var boundary: Boundary
     /// The step recorded arguments or explicit inputs; without either, argument constraints are unevaluable.
     public var recorded: Bool
     /// Per constrained argument with value parts; a named argument the step did not record is absent.
@@ -68,8 +79,16 @@ extension NodeEvaluator {
         var probe = context
         let position = probe.begin(step)
         let resources = templatedResources(step)
+        var resolved: [ResolvedResource] = []
+        resolve(step, into: &resolved)
+        let boundary: StepFacts.Boundary
+        switch boundaryFailure(step, sandbox: sandboxes[step.tenant], resources: resolved) {
+        case nil: boundary = .inside
+        case let failure? where failure.verdict.effect == .deny: boundary = .outside(failure.check)
+        case let failure?: boundary = .undecided(failure.check)
+        }
         var facts = StepFacts(workflow: step.workflow, tenant: step.tenant, match: .unknownWorkflow,
-                              resources: Array(Set(resources)).sorted(), withinLegacyEgress: withinLegacyEgress(step),
+                              resources: Array(Set(resources)).sorted(), withinLegacyEgress: withinLegacyEgress(step), boundary: boundary,
                               recorded: !step.arguments.isEmpty || !step.inputs.isEmpty, arguments: [:], flows: [],
                               allowedInRun: 0, minuteToken: true)
         guard let workflow = policies.workflows[step.workflow] else { return facts }

@@ -121,6 +121,13 @@ final class CompiledNode: Sendable {
         return resourceIds.contains(resource.id) || (allowsAnyEgress && resource.isEgress)
     }
 
+    /// The deny (or unevaluable) of a failed tenant-boundary check: `<workflow>/<node id>/boundary.<check>`.
+    /// Built on the failure path only; the reason names the check and the legacy rule, never a value.
+    func boundaryDecision(_ failure: TenantBoundaryFailure) -> Decision {
+        Decision(regime: .node, effect: failure.verdict.effect, rule: rulePrefix + "/" + NodeRuleIds.boundaryPrefix + failure.check.rawValue,
+                 reason: "outside the tenant boundary: \(failure.check.summary) (legacy rule \(failure.verdict.rule))")
+    }
+
     init(_ node: NodePolicy, index: Int32, workflow: String, resolve: (String, String) -> Int32,
          interning: PolicyInterning, minuteSlot: Int32) {
         id = node.id

@@ -60,11 +60,17 @@ public struct NodeEvaluator: Sendable {
         let sandbox: TenantSandbox
         /// The tenant's legacy egress rules: the ceiling of a node that allows `egress:*`.
         let egress: LegacyResourceChecks
+        /// The tenant's boundary checks, the legacy regime's own (node policies narrow, never replace them).
+        let boundary: TenantBoundary
         init(_ sandbox: TenantSandbox) {
             self.sandbox = sandbox
             egress = LegacyResourceChecks(sandbox, ids: LegacyRuleIds(tenant: sandbox.tenantId))
+            boundary = egress.boundary
         }
     }
+
+    /// A step of a tenant without a sandbox: no boundary can be shown, so nothing is inside it.
+    static let noSandbox = TenantBoundaryFailure.deny(.sandbox, "fleet/unknown-tenant", "no tenant sandbox declares the step's tenant")
 
     struct OperationCacheKey: Hashable, Sendable {
         let tenant: String
@@ -112,6 +118,7 @@ public struct NodeEvaluator: Sendable {
         if !node.tenantIds.contains(route.tenant) { return node.tenantDeny }
         for resource in resources where !node.allows(resource, tenant: route.tenant) { return node.resourceDeny }
         if node.allowsAnyEgress, !withinLegacyEgress(step, sandbox: route.sandbox) { return node.resourceDeny }
+        if let failure = boundaryFailure(step, sandbox: route.sandbox, resources: resources) { return node.boundaryDecision(failure) }
         if let decision = checkData(step, node: node, at: position, run: &run) { return decision }
         let count = run.allowedCounts[node.index, default: 0]
         if let limit = node.perRun, count >= limit, let deny = node.perRunDeny { return deny }
@@ -155,8 +162,9 @@ public struct NodeEvaluator: Sendable {
                 resolved.append(cached)
                 continue
             }
-            let entry = ResolvedResource(ResourceTemplating.template(resource, tenant: step.tenant, sandbox: sandboxes[step.tenant]?.sandbox),
-                                         interning: policies.interning)
+            let box = sandboxes[step.tenant]
+            let entry = ResolvedResource(ResourceTemplating.template(resource, tenant: step.tenant, sandbox: box?.sandbox),
+                                         interning: policies.interning, boundary: box?.boundary.resource(resource))
             if resolvedCache.count >= Self.cacheLimit { resolvedCache.removeAll(keepingCapacity: true) }
             resolvedCache[key] = entry
             resolved.append(entry)
@@ -184,6 +192,13 @@ public struct NodeEvaluator: Sendable {
             if covering == nil, resources.allSatisfy({ node.allows($0, tenant: tenant) }) { covering = node }
         }
         return covering ?? first
+    }
+
+    /// The tenant's boundary checks (`TenantBoundary.check`) on a step whose resources were resolved
+    /// into `resources` (in the step's order, each with its cached boundary check). Nil: inside.
+    func boundaryFailure(_ step: Step, sandbox: SandboxBox?, resources: [ResolvedResource]) -> TenantBoundaryFailure? {
+        guard let box = sandbox else { return Self.noSandbox }
+        return box.boundary.check(step) { resources[$0].boundary }
     }
 
     /// `egress:*` is not a grant of every host: each destination must still be one the tenant's legacy
@@ -350,6 +365,18 @@ public struct NodeEvaluator: Sendable {
 public enum NodeRuleIds {
     public static let unknownStep = "unknown-step"
     public static let unknownWorkflow = "unknown-workflow"
+    /// The check part of a tenant-boundary decision: `<workflow>/<node id>/boundary.<check>`.
+    public static let boundaryPrefix = "boundary."
+
+    /// The tenant-boundary check behind a node decision (`.../boundary.identity.issuer`), if any.
+    public static func boundaryCheck(_ decision: Decision) -> TenantBoundaryCheck? {
+        guard decision.regime == .node, decision.effect != .allow else { return nil }
+        // Check paths contain dots, never `/`: the last `/` starts the check.
+        guard let slash = decision.rule.lastIndex(of: "/") else { return nil }
+        let tail = decision.rule[decision.rule.index(after: slash)...]
+        guard tail.hasPrefix(boundaryPrefix) else { return nil }
+        return TenantBoundaryCheck(rawValue: String(tail.dropFirst(boundaryPrefix.count)))
+    }
 
     /// A deny because the step matched no node (`<workflow>/unknown-step`): shadow mode's `unknown-step`.
     public static func isUnknownStep(_ decision: Decision) -> Bool {

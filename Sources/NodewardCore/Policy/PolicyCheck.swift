@@ -82,7 +82,9 @@ public struct PolicyCheckReport: Sendable, Hashable, Codable {
             doc.heading("Confinement widenings", level: 3)
             var table = TextTable(headers: ["location", "workflow", "node", "tenant", "field", "granted", "legacy rule"])
             for item in widenings {
-                table.rows.append([item.location.description, item.workflow, item.node, item.tenant, item.field, item.granted, item.legacyRule ?? "(no tenant sandbox)"])
+                // A grant outside the tenant boundary names the boundary check too (a cross-tenant grant).
+                let rule = (item.legacyRule ?? "(no tenant sandbox)") + (item.boundary.map { " (outside the tenant boundary: \($0.rawValue))" } ?? "")
+                table.rows.append([item.location.description, item.workflow, item.node, item.tenant, item.field, item.granted, rule])
             }
             doc.table(table)
         }

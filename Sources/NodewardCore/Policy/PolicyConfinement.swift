@@ -154,21 +154,44 @@ struct PolicyConfinement {
         return Resource(parsing: bound, access: isWrite ? .write : .read)
     }
 
+    /// Why a tenant's legacy sandbox denies a resource template: the legacy rule id, and the tenant-boundary
+    /// check when the template falls outside the tenant's boundary (another namespace, partition, store
+    /// or scope) rather than outside a grant (an access mode, an egress rule).
+    struct ResourceDenial: Sendable, Hashable {
+        var rule: String
+        var boundary: TenantBoundaryCheck?
+    }
+
     /// The legacy rule that denies one resource template to one tenant (nil: allowed). A template the
     /// sandbox cannot bind is denied by the rule that would have granted it.
     static func resourceDenial(_ template: String, sandbox: TenantSandbox) -> String? {
+        resourceDenialDetail(template, sandbox: sandbox)?.rule
+    }
+
+    /// `resourceDenial`, with the boundary check. A boundary failure is reported before a grant's (a
+    /// path outside the store's scope, not the store's access mode): it is the one the node regime
+    /// enforces whatever the node grants.
+    static func resourceDenialDetail(_ template: String, sandbox: TenantSandbox) -> ResourceDenial? {
         let ids = LegacyRuleIds(tenant: sandbox.tenantId)
         guard let resource = bindResource(template, sandbox: sandbox) else {
             switch template.prefix(while: { $0 != ":" }) {
-            case "memory": return sandbox.memory == nil ? ids.memory : ids.memoryNamespace
-            case "vector": return sandbox.vectorIndex == nil ? ids.vectorIndex : ids.vectorTenantKey
+            case "memory":
+                return sandbox.memory == nil ? ResourceDenial(rule: ids.memory, boundary: .memory)
+                    : ResourceDenial(rule: ids.memoryNamespace, boundary: .memoryNamespace)
+            case "vector":
+                return sandbox.vectorIndex == nil ? ResourceDenial(rule: ids.vectorIndex, boundary: .vectorIndex)
+                    : ResourceDenial(rule: ids.vectorTenantKey, boundary: .vectorTenantKey)
             case "store":
                 let name = template.dropFirst("store:".count).prefix { $0 != "/" && $0 != " " }
-                return sandbox.dataStores.contains { $0.name == name } ? ids.id("dataStores[\(name)].scope") : ids.dataStores
-            default: return ids.id("network.egress")
+                return sandbox.dataStores.contains { $0.name == name }
+                    ? ResourceDenial(rule: ids.id("dataStores[\(name)].scope"), boundary: .dataStoreScope)
+                    : ResourceDenial(rule: ids.dataStores, boundary: .dataStores)
+            default: return ResourceDenial(rule: ids.id("network.egress"), boundary: nil)
             }
         }
-        if case .fail(let verdict) = LegacyResourceChecks(sandbox, ids: ids).check(resource) { return verdict.rule }
+        let checks = LegacyResourceChecks(sandbox, ids: ids)
+        if let failure = checks.boundary.resource(resource) { return ResourceDenial(rule: failure.verdict.rule, boundary: failure.check) }
+        if case .fail(let verdict) = checks.check(resource) { return ResourceDenial(rule: verdict.rule, boundary: nil) }
         return nil
     }
 

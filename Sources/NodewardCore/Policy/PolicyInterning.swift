@@ -60,15 +60,18 @@ struct IdSet: Sendable, Hashable {
     }
 }
 
-/// A step's resource templated with its tenant's sandbox, with the template's id.
+/// A step's resource templated with its tenant's sandbox, with the template's id and the outcome of
+/// the tenant's boundary check of it (nil: inside), both cached per tenant and resource.
 struct ResolvedResource: Sendable {
     let template: String
     let id: Int32
     let isEgress: Bool
+    let boundary: TenantBoundaryFailure?
 
-    init(_ template: String, interning: PolicyInterning) {
+    init(_ template: String, interning: PolicyInterning, boundary: TenantBoundaryFailure?) {
         self.template = template
         id = interning.template(template)
         isEgress = CompiledNode.isEgress(template)
+        self.boundary = boundary
     }
 }
