@@ -131,11 +131,13 @@ public struct LegacyEvaluator: Sendable {
 
     /// Identity and context tags are tenant-boundary checks (`TenantBoundary`, shared with the node regime).
     private func checkIdentity(_ step: Step) -> LegacyCheck {
-        resources.boundary.identity(step.principal).map { .fail($0.verdict) } ?? .pass(nil)
+        if let failure = resources.boundary.identity(step.principal) { return .fail(failure.verdict) }
+        return .pass(nil)
     }
 
     private func checkContextTags(_ step: Step) -> LegacyCheck {
-        resources.boundary.contextTags(step.dataItems).map { .fail($0.verdict) } ?? .pass(nil)
+        if let failure = resources.boundary.contextTags(step.dataItems) { return .fail(failure.verdict) }
+        return .pass(nil)
     }
 
     private func checkPrimary(_ step: Step) -> LegacyCheck {

@@ -63,8 +63,9 @@ struct TenantBoundaryFailure: Sendable, Hashable {
 /// once. The only implementation of these rules: `LegacyEvaluator` asks it in the legacy order (identity,
 /// context tags, the kind's own resources, then every other resource), and `NodeEvaluator` asks
 /// `check(_:resourceFailure:)` of every step, so node policies narrow the tenant sandbox and never
-/// replace its boundary. The pass path allocates nothing; reasons are built only on a failure.
-struct TenantBoundary: Sendable {
+/// replace its boundary. The pass path allocates nothing; reasons are built only on a failure. A class,
+/// so that the evaluators reach it through one reference instead of copying its tables per check.
+final class TenantBoundary: Sendable {
     struct Store: Sendable {
         let config: DataStoreConfig
         let scopeRule: String
@@ -112,10 +113,15 @@ struct TenantBoundary: Sendable {
         guard let identity, let principal else { return nil }
         let issuer: IssuerConfig
         if let recorded = principal.issuer {
-            guard let configured = identity.issuers.first(where: { $0.issuer == recorded }) else {
+            var accepted: IssuerConfig?
+            for configured in identity.issuers where configured.issuer == recorded {
+                accepted = configured
+                break
+            }
+            guard let accepted else {
                 return .deny(.identityIssuer, ids.identityIssuer, "JWT issuer is not accepted by tenant \(tenant)")
             }
-            issuer = configured
+            issuer = accepted
         } else {
             guard let first = identity.issuers.first else { return nil }
             issuer = first

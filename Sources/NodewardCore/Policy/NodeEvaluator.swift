@@ -164,7 +164,7 @@ public struct NodeEvaluator: Sendable {
             }
             let box = sandboxes[step.tenant]
             let entry = ResolvedResource(ResourceTemplating.template(resource, tenant: step.tenant, sandbox: box?.sandbox),
-                                         interning: policies.interning, boundary: box?.boundary.resource(resource))
+                                         interning: policies.interning, insideBoundary: box?.boundary.resource(resource) == nil)
             if resolvedCache.count >= Self.cacheLimit { resolvedCache.removeAll(keepingCapacity: true) }
             resolvedCache[key] = entry
             resolved.append(entry)
@@ -195,10 +195,13 @@ public struct NodeEvaluator: Sendable {
     }
 
     /// The tenant's boundary checks (`TenantBoundary.check`) on a step whose resources were resolved
-    /// into `resources` (in the step's order, each with its cached boundary check). Nil: inside.
+    /// into `resources` (in the step's order, each with its cached outcome). Nil: inside.
     func boundaryFailure(_ step: Step, sandbox: SandboxBox?, resources: [ResolvedResource]) -> TenantBoundaryFailure? {
         guard let box = sandbox else { return Self.noSandbox }
-        return box.boundary.check(step) { resources[$0].boundary }
+        let boundary = box.boundary
+        return boundary.check(step) { index in
+            resources[index].insideBoundary ? nil : boundary.resource(step.resources[index])
+        }
     }
 
     /// `egress:*` is not a grant of every host: each destination must still be one the tenant's legacy

@@ -60,18 +60,19 @@ struct IdSet: Sendable, Hashable {
     }
 }
 
-/// A step's resource templated with its tenant's sandbox, with the template's id and the outcome of
-/// the tenant's boundary check of it (nil: inside), both cached per tenant and resource.
+/// A step's resource templated with its tenant's sandbox, with the template's id and whether the
+/// tenant's boundary check of it passes, both cached per tenant and resource. Only the outcome is kept
+/// (no reason strings, so copying an entry stays cheap); a failure's detail is rebuilt when it decides.
 struct ResolvedResource: Sendable {
     let template: String
     let id: Int32
     let isEgress: Bool
-    let boundary: TenantBoundaryFailure?
+    let insideBoundary: Bool
 
-    init(_ template: String, interning: PolicyInterning, boundary: TenantBoundaryFailure?) {
+    init(_ template: String, interning: PolicyInterning, insideBoundary: Bool) {
         self.template = template
         id = interning.template(template)
         isEgress = CompiledNode.isEgress(template)
-        self.boundary = boundary
+        self.insideBoundary = insideBoundary
     }
 }
