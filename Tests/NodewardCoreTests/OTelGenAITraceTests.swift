@@ -144,6 +144,50 @@ import Testing
         #expect(workspace.traceReaderOptions().tenantAttribute == "baggage.org")
     }
 
+    /// One OTLP export line of spans in one trace (tenant `acme` on the resource).
+    static func line(_ spans: [String]) -> String {
+        #"{"resourceSpans":[{"resource":{"attributes":[{"key":"tenant.id","value":{"stringValue":"acme"}}]},"scopeSpans":[{"spans":["#
+            + spans.joined(separator: ",") + "]}]}]}\n"
+    }
+
+    static func span(_ id: Int, parent: Int? = nil, start: Int, _ attributes: [(String, String)]) -> String {
+        let list = attributes.map { #"{"key":"\#($0.0)","value":{"stringValue":"\#($0.1)"}}"# }.joined(separator: ",")
+        let parentMember = parent.map { #""parentSpanId":"\#(String(format: "%016x", $0))","# } ?? ""
+        return #"{"traceId":"0123456789abcdef0123456789abcdef","spanId":"\#(String(format: "%016x", id))",\#(parentMember)"name":"s","startTimeUnixNano":"\#(1_793_700_000_000_000_000 + start)","attributes":[\#(list)]}"#
+    }
+
+    @Test func guardrailsAttachByTargetParentOrTimeAndADenyWins() throws {
+        let tool: (String) -> [(String, String)] = { [("gen_ai.operation.name", "execute_tool"), ("gen_ai.tool.name", $0)] }
+        let guardrail: (String, String) -> [(String, String)] = { [("gen_ai.operation.name", "run_guardrail"), ("gen_ai.guardrail.target.type", $0), ("gen_ai.guardrail.verdict.type", $1)] }
+        let text = Self.line([
+            Self.span(1, start: 0, [("gen_ai.operation.name", "invoke_agent"), ("gen_ai.agent.name", "a")]),
+            // Two guardrails under `first`: an allow, then a deny; the deny wins.
+            Self.span(2, parent: 1, start: 10, tool("first")),
+            Self.span(3, parent: 2, start: 11, guardrail("input", "allow")),
+            Self.span(4, parent: 2, start: 12, guardrail("input", "deny")),
+            // `second` recorded its own decision: a guardrail does not replace it.
+            Self.span(5, parent: 1, start: 20, tool("second") + [("nodeward.legacy.decision", "allow")]),
+            Self.span(6, parent: 5, start: 21, guardrail("input", "deny")),
+            // An output guardrail after `third` (a sibling) guards it; an action overrides the verdict.
+            Self.span(7, parent: 1, start: 30, tool("third")),
+            Self.span(8, parent: 1, start: 40, guardrail("output", "warn") + [("gen_ai.guardrail.action.type", "block")]),
+            // An input guardrail guards the next sibling, even when it arrives after it.
+            Self.span(10, parent: 1, start: 60, tool("fourth")),
+            Self.span(9, parent: 1, start: 50, guardrail("input", "modify")),
+        ])
+        for decoder in [TraceDecoderChoice.fast, .reference] {
+            var options = TraceReaderOptions()
+            options.decoder = decoder
+            let (runs, summary) = Self.read(text: text, file: "g.jsonl", options: options)
+            #expect(summary.diagnostics.isEmpty, "\(summary.diagnostics)")
+            let steps = try #require(runs.first).steps
+            #expect(steps.map(\.operation) == ["first", "second", "third", "fourth"])
+            #expect(steps.map { $0.recordedDecision?.effect } == [.deny, .allow, .deny, .allow])
+            #expect(steps[1].recordedDecision?.rule == nil)
+            #expect(steps[0].recordedDecision?.rule == "guardrail/s")
+        }
+    }
+
     @Test func baggageMembersAreParsedAsTheW3CSpecSays() {
         let header = " tenant.id = acme ;p=1 , user=a%2Cb,empty=,tenant.id=second"
         #expect(W3CBaggage.value(of: "tenant.id", in: header) == "acme")

@@ -91,6 +91,12 @@ struct OTLPRunCompletion {
         for (index, pending) in steps.enumerated() {
             if let id = pending.toolCallId, byCallId[id] == nil { byCallId[id] = index }
         }
+        // Steps by parent span, in time order: a guardrail's siblings, found by binary search.
+        var byParent: [String: [Int]] = [:]
+        for index in steps.indices { byParent[steps[index].parentSpanId ?? "", default: []].append(index) }
+        let siblings = byParent.mapValues { group in
+            group.sorted { (steps[$0].step.startNanos, steps[$0].sequence) < (steps[$1].step.startNanos, steps[$1].sequence) }
+        }
         var notes: [Note] = []
         var decidedByGuardrail = Set<Int>()
         for pending in guardrails {
@@ -100,13 +106,17 @@ struct OTLPRunCompletion {
                 guarded = index
             } else if let parentId = RunAssembler.nearestStepAncestor(pending.parentSpanId, stepIds: stepIds, links: links) {
                 guarded = positions[parentId]
-            } else {
-                let siblings = steps.indices
-                    .filter { steps[$0].parentSpanId == pending.parentSpanId }
-                    .sorted { (steps[$0].step.startNanos, steps[$0].sequence) < (steps[$1].step.startNanos, steps[$1].sequence) }
-                guarded = pending.guardrail.guardsOutput
-                    ? siblings.last { steps[$0].step.startNanos <= pending.startNanos }
-                    : siblings.first { steps[$0].step.startNanos >= pending.startNanos }
+            } else if let group = siblings[pending.parentSpanId ?? ""] {
+                // Input: the first sibling starting at or after the guardrail; output: the last one starting
+                // at or before it.
+                let start = pending.startNanos
+                if pending.guardrail.guardsOutput {
+                    let after = Self.firstIndex(in: group) { steps[$0].step.startNanos > start }
+                    guarded = after > 0 ? group[after - 1] : nil
+                } else {
+                    let from = Self.firstIndex(in: group) { steps[$0].step.startNanos >= start }
+                    guarded = from < group.count ? group[from] : nil
+                }
             }
             guard let guarded else {
                 notes.append(Note(
@@ -124,6 +134,16 @@ struct OTLPRunCompletion {
             }
         }
         return notes
+    }
+
+    /// The first position in `group` where `isPast` holds (it holds from there on), by binary search.
+    private static func firstIndex(in group: [Int], where isPast: (Int) -> Bool) -> Int {
+        var low = 0, high = group.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isPast(group[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     private func positionsById() -> [String: Int] {

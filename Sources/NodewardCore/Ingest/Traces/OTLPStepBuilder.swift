@@ -46,7 +46,6 @@ struct OTLPStepBuilder {
             return .success((kind ?? .retrieval, source))
         case "search_memory"?:
             return .success((kind ?? .memoryRead, "search_memory"))
-
         case let name? where OTLPSpanMapper.memoryWriteOperations.contains(name):
             return .success((kind ?? .memoryWrite, name))
         default:
@@ -143,13 +142,14 @@ struct OTLPStepBuilder {
         let writes = step.kind == .memoryWrite || step.kind == .dataWrite
         if let query = attributes["gen_ai.memory.query.text"] { step.arguments["query"] = query }
         var ids: [String] = []
-        if let record = nonEmpty("gen_ai.memory.record.id") { ids.append(record) }
+        var seen = Set<String>()
+        if let record = nonEmpty("gen_ai.memory.record.id") { ids.append(record); seen.insert(record) }
         if let value = attributes["gen_ai.memory.records"] {
             let records = decodeEmbeddedJSON(value)
             if writes { step.arguments["records"] = records } else { step.result = records }
             if case .array(let list) = records {
                 for record in list {
-                    if let id = record["id"]?.stringValue, !id.isEmpty, !ids.contains(id) { ids.append(id) }
+                    if let id = record["id"]?.stringValue, !id.isEmpty, seen.insert(id).inserted { ids.append(id) }
                 }
             } else {
                 warn("gen_ai.memory.records is not an array")
