@@ -183,7 +183,8 @@ final class RunAssembler {
             kept[index].step.tenant = tenant
             kept[index].step.agent = agent
             kept[index].step.workflow = workflow
-            if let parent = Self.nearestStepAncestor(kept[index].parentSpanId, stepIds: stepIds, links: links) {
+            // A step is never its own parent (a span naming itself, or a folded MCP span in a cycle).
+            if let parent = Self.nearestStepAncestor(kept[index].parentSpanId, stepIds: stepIds, links: links), parent != kept[index].step.stepId {
                 kept[index].step.parents = [parent]
             }
         }
