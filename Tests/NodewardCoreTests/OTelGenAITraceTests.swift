@@ -188,6 +188,23 @@ import Testing
         }
     }
 
+    @Test func planSpansAreStructureAndMemoryStoreLifecycleIsAWrite() throws {
+        let text = Self.line([
+            Self.span(1, start: 0, [("gen_ai.operation.name", "invoke_agent"), ("gen_ai.agent.name", "a")]),
+            Self.span(2, parent: 1, start: 10, [("gen_ai.operation.name", "plan"), ("gen_ai.agent.name", "a")]),
+            Self.span(3, parent: 2, start: 11, [("gen_ai.operation.name", "chat"), ("gen_ai.request.model", "m")]),
+            Self.span(4, parent: 1, start: 20, [("gen_ai.operation.name", "delete_memory_store"), ("gen_ai.memory.store.id", "scratch")]),
+            Self.span(5, parent: 1, start: 30, [("mcp.method.name", "tools/list"), ("mcp.session.id", "s")]),
+        ])
+        let (runs, summary) = Self.read(text: text, file: "p.jsonl")
+        #expect(summary.diagnostics.isEmpty && summary.skipped.isEmpty, "\(summary.diagnostics)")
+        let steps = try #require(runs.first).steps
+        #expect(steps.map { "\($0.kind.rawValue) \($0.operation)" } == ["llm m", "memory_write delete_memory_store"])
+        // The plan span is no step, so the model call under it has no step parent.
+        #expect(steps[0].parents.isEmpty)
+        #expect(steps[1].resources == [.memory("scratch", access: .write)])
+    }
+
     @Test func baggageMembersAreParsedAsTheW3CSpecSays() {
         let header = " tenant.id = acme ;p=1 , user=a%2Cb,empty=,tenant.id=second"
         #expect(W3CBaggage.value(of: "tenant.id", in: header) == "acme")
