@@ -80,6 +80,8 @@ import Testing
             "llm gpt-4o", "tool_call search_flights", "llm gpt-4o", "tool_call book_flight", "tool_call charge_card",
             "retrieval travel-docs", "memory_read search_memory", "memory_write update_memory",
         ])
+        // Each step's agent is its nearest invoke_agent span: booker's tools are booker's.
+        #expect(run.steps.map(\.agent) == ["planner", "planner", "planner", "booker", "booker", "planner", "planner", "planner"])
         let steps = Dictionary(uniqueKeysWithValues: run.steps.map { ($0.operation + "/" + $0.stepId.suffix(2), $0) })
         // search_flights recorded no content on its span: the arguments are the chat's tool_call part, the
         // result the tool_call_response part on the next chat's details event.

@@ -136,6 +136,24 @@ struct OTLPRunCompletion {
         return notes
     }
 
+    /// Each step's agent: the name of its nearest `invoke_agent` ancestor (a crew's agents under one
+    /// `invoke_workflow`, an agent invoked by another), nil when no named agent span is above it.
+    func agents(named names: [String: String]) -> [String?] {
+        guard !names.isEmpty else { return Array(repeating: nil, count: steps.count) }
+        var parentOfStep: [String: String?] = [:]
+        for pending in steps { parentOfStep[pending.step.stepId] = .some(pending.parentSpanId) }
+        return steps.map { pending in
+            var current = pending.parentSpanId
+            var hops = 0
+            while let id = current, hops < 256 {
+                if let name = names[id] { return name }
+                if let parent = parentOfStep[id] ?? links[id] { current = parent } else { return nil }
+                hops += 1
+            }
+            return nil
+        }
+    }
+
     /// The first position in `group` where `isPast` holds (it holds from there on), by binary search.
     private static func firstIndex(in group: [Int], where isPast: (Int) -> Bool) -> Int {
         var low = 0, high = group.count

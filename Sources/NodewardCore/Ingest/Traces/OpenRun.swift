@@ -54,6 +54,8 @@ final class OpenRun {
     /// walk up from a step stops there).
     var linkParents: [String: String?] = [:]
     var guardrails: [PendingGuardrail] = []
+    /// `invoke_agent` span id → its `gen_ai.agent.name`: the agent of the steps under it.
+    var agentNames: [String: String] = [:]
     /// Tool calls named in message parts anywhere in the run, by call id.
     var toolCalls: [String: OTLPToolCallContent] = [:]
     var spanStart: Int64 = .max

@@ -177,11 +177,12 @@ final class RunAssembler {
         for note in completion.attach(run.guardrails) { collector.warn(note.code, note.message, at: note.source) }
         kept = completion.steps
         links = completion.links
+        let stepAgents = completion.agents(named: run.agentNames)
         let stepIds = Set(kept.map(\.step.stepId))
         for index in kept.indices {
             kept[index].step.runId = run.runId
             kept[index].step.tenant = tenant
-            kept[index].step.agent = agent
+            kept[index].step.agent = stepAgents[index] ?? agent
             kept[index].step.workflow = workflow
             // A step is never its own parent (a span naming itself, or a folded MCP span in a cycle).
             if let parent = Self.nearestStepAncestor(kept[index].parentSpanId, stepIds: stepIds, links: links), parent != kept[index].step.stepId {

@@ -92,6 +92,7 @@ extension TraceReadSession {
             if run.agentSpan == nil || (isRoot && run.agentSpan?.isRoot == false) {
                 run.agentSpan = (name, workflow, userRequest, record.tenant, record.serviceName, isRoot)
             }
+            if let name, !name.isEmpty { run.agentNames[record.spanId] = name }
             run.linkParents[record.spanId] = .some(nil)
         case .runLevel(let workflow, let conventionWorkflow, let userRequest):
             if run.runLevelWorkflow == nil { run.runLevelWorkflow = workflow }
