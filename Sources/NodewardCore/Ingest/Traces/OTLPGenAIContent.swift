@@ -14,7 +14,7 @@ struct OTLPToolCallContent: Equatable {
     }
 }
 
-/// The GenAI content attributes (docs/formats.md, "Content on spans and events"): on the span itself, or
+/// The GenAI content attributes (docs/formats.md, "Current GenAI conventions"): on the span itself, or
 /// on its `gen_ai.client.inference.operation.details` events, whose attributes are those of the inference
 /// span (open-telemetry/semantic-conventions-genai `model/gen-ai/events.yaml`).
 enum OTLPGenAIContent {
@@ -87,7 +87,7 @@ enum OTLPGenAIContent {
 
 /// W3C Baggage (https://www.w3.org/TR/baggage/): `key=value` list members separated by commas, each
 /// optionally followed by `;property`; values percent-encoded. Used when a span or resource records the
-/// propagated `baggage` header as an attribute (docs/formats.md, "Tenant").
+/// propagated `baggage` header as an attribute (docs/formats.md, "Current GenAI conventions", Tenant).
 enum W3CBaggage {
     /// The value of the first list member named `key`, percent-decoded; nil when there is none.
     static func value(of key: String, in header: String) -> String? {
@@ -103,7 +103,7 @@ enum W3CBaggage {
     }
 }
 
-/// A recorded guardrail decision (docs/formats.md, "Guardrails"): a `run_guardrail` span
+/// A recorded guardrail decision (docs/formats.md, "Current GenAI conventions"): a `run_guardrail` span
 /// (open-telemetry/semantic-conventions-genai `docs/gen-ai/gen-ai-security.md`: `gen_ai.guardrail.*`)
 /// or an `apply_guardrail` span (the earlier draft in open-telemetry/semantic-conventions
 /// `docs/gen-ai/gen-ai-security.md`: `gen_ai.security.*`, `gen_ai.guardian.*`). The assembler attaches it

@@ -1,7 +1,7 @@
 /// What an OTLP run needs once all its spans are in, because it joins spans that may arrive in any order
-/// (docs/formats.md, "OpenTelemetry GenAI: agents, tools, memory, MCP, guardrails"): MCP `tools/call`
-/// spans folded into the tool step they are nested in, tool arguments and results recovered from
-/// message parts, and guardrail decisions attached to the steps they guard.
+/// (docs/formats.md, "Current GenAI conventions"): MCP `tools/call` spans folded into the tool step they
+/// are nested in, tool arguments and results recovered from message parts, guardrail decisions attached
+/// to the steps they guard, and each step's agent.
 struct OTLPRunCompletion {
     struct Note {
         var code: DiagnosticCode

@@ -208,7 +208,7 @@ struct OTLPSpanMapper {
         return .record(record)
     }
 
-    /// The span's tenant (docs/formats.md, "Tenant"): the tenant attribute on the resource, else on the
+    /// The span's tenant (docs/formats.md, "Current GenAI conventions", Tenant): the tenant attribute on the resource, else on the
     /// span (where a baggage span processor copies baggage entries), else the entry of that name in a W3C
     /// `baggage` attribute of the span, then of the resource. A tenant attribute written `baggage.<key>`
     /// also finds `<key>` in the baggage.

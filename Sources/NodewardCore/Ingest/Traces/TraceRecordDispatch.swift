@@ -3,7 +3,7 @@ import Foundation
 /// Hands decoded records to the run assembler: OTLP spans keyed by trace id, JSONL records by tenant and
 /// run. Each record that is not kept is counted under exactly one code.
 extension TraceReadSession {
-    /// The run id of an MCP session read as a run (docs/formats.md, "MCP").
+    /// The run id of an MCP session read as a run (docs/formats.md, "Current GenAI conventions").
     static let mcpSessionRunPrefix = "mcp-session:"
 
     func handleOTLP(_ value: JSONValue, source: SourceLocation) {
