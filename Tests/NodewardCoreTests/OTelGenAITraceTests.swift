@@ -190,7 +190,7 @@ import Testing
         }
     }
 
-    @Test func planSpansAreStructureAndMemoryStoreLifecycleIsAWrite() throws {
+    @Test func planSpansAreStructureMemoryStoreLifecycleIsAWriteAndMCPNamesTheTool() throws {
         let text = Self.line([
             Self.span(1, start: 0, [("gen_ai.operation.name", "invoke_agent"), ("gen_ai.agent.name", "a")]),
             Self.span(2, parent: 1, start: 10, [("gen_ai.operation.name", "plan"), ("gen_ai.agent.name", "a")]),
@@ -198,10 +198,13 @@ import Testing
             Self.span(4, parent: 1, start: 20, [("gen_ai.operation.name", "delete_memory_store"), ("gen_ai.memory.store.id", "scratch")]),
             Self.span(5, parent: 1, start: 30, [("mcp.method.name", "tools/list"), ("mcp.session.id", "s")]),
         ])
+            // An MCP tools/call span without gen_ai.tool.name is named by its span name's target.
+            .replacingOccurrences(of: "]}]}]}\n", with: "," + Self.span(6, parent: 1, start: 40, [("mcp.method.name", "tools/call")])
+                .replacingOccurrences(of: #""name":"s""#, with: #""name":"tools/call get-weather""#) + "]}]}]}\n")
         let (runs, summary) = Self.read(text: text, file: "p.jsonl")
         #expect(summary.diagnostics.isEmpty && summary.skipped.isEmpty, "\(summary.diagnostics)")
         let steps = try #require(runs.first).steps
-        #expect(steps.map { "\($0.kind.rawValue) \($0.operation)" } == ["llm m", "memory_write delete_memory_store"])
+        #expect(steps.map { "\($0.kind.rawValue) \($0.operation)" } == ["llm m", "memory_write delete_memory_store", "tool_call get-weather"])
         // The plan span is no step, so the model call under it has no step parent.
         #expect(steps[0].parents.isEmpty)
         #expect(steps[1].resources == [.memory("scratch", access: .write)])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Fills a step's fields from a span's attributes: the operation table and the `nodeward.*` extension
 /// attributes of docs/formats.md. Problems that cost one field (not the span) become `warnings`.
 struct OTLPStepBuilder {
@@ -29,9 +31,10 @@ struct OTLPStepBuilder {
         }
         switch operationName {
         case "execute_tool"?:
-            guard let tool = attributes.string("gen_ai.tool.name"), !tool.isEmpty else {
-                let what = attributes["mcp.method.name"] != nil ? "MCP tools/call" : "execute_tool"
-                return .failure(Skip(code: .traceMissingField, message: "\(what) span has no gen_ai.tool.name"))
+            let isMCP = attributes["mcp.method.name"] != nil
+            guard let tool = attributes.string("gen_ai.tool.name").flatMap({ $0.isEmpty ? nil : $0 }) ?? (isMCP ? Self.mcpTarget(spanName) : nil) else {
+                let what = isMCP ? "MCP tools/call span has no gen_ai.tool.name and no tool in its name" : "execute_tool span has no gen_ai.tool.name"
+                return .failure(Skip(code: .traceMissingField, message: what))
             }
             return .success((kind ?? .toolCall, tool))
         case let name? where OTLPSpanMapper.llmOperations.contains(name):
@@ -55,6 +58,14 @@ struct OTLPStepBuilder {
             }
             return .success((kind, operationName ?? spanName ?? kind.rawValue))
         }
+    }
+
+    /// The target of an MCP span name, `{mcp.method.name} {target}` (docs/gen-ai/mcp.md: the tool name
+    /// for `tools/call`); nil when the name has no target.
+    static func mcpTarget(_ spanName: String?) -> String? {
+        guard let spanName, let space = spanName.firstIndex(of: " ") else { return nil }
+        let target = spanName[spanName.index(after: space)...].trimmingCharacters(in: .whitespaces)
+        return target.isEmpty ? nil : target
     }
 
     mutating func fill(_ step: inout Step, operationName: String?, isMCP: Bool = false) {
