@@ -152,8 +152,10 @@ struct OTLPSpanMapper {
             return mapOpenInference(spanKind: spanKind, fields: fields, record: record, source: source)
         }
 
-        let content = OTLPGenAIContent.contentAttributes(attributes, events: fields.events)
-        record.toolCalls = OTLPGenAIContent.toolCalls(in: content, parser: options.parser)
+        // Most spans carry no content (capture is opt-in): skip the message walk for them.
+        let hasContent = fields.events != nil || OTLPGenAIContent.messageAttributes.contains { attributes[$0] != nil }
+        let content = hasContent ? OTLPGenAIContent.contentAttributes(attributes, events: fields.events) : []
+        if hasContent { record.toolCalls = OTLPGenAIContent.toolCalls(in: content, parser: options.parser) }
         var operationName = attributes.string("gen_ai.operation.name")
         if let method = attributes.string("mcp.method.name") {
             if parentSpanId == nil, let session = attributes.string("mcp.session.id"), !session.isEmpty { record.mcpSessionRoot = session }
