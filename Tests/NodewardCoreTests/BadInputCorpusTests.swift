@@ -155,6 +155,10 @@ import Testing
         Case("traces/parents-cycle.jsonl", [], kept: ["r1/s1", "r1/s2", "r1/s3"]),
         Case("traces/parent-unknown.jsonl", [], kept: ["r1/s1", "r1/s2"]),
         Case("traces/parent-cycle.otlp.jsonl", [], kept: ["\(otlpRun)/aaaaaaaaaaaaaaa2", "\(otlpRun)/aaaaaaaaaaaaaaa3"]),
+        // Two MCP tools/call spans of one tool that are each other's parent fold into one step (no loop);
+        // a guardrail that is its own parent guards nothing (a counted note), one under the folded span
+        // reaches the step it folded into.
+        Case("traces/mcp-guardrail-cycles.otlp.jsonl", ["trace.not-a-step@1"], kept: ["\(otlpRun)/aaaaaaaaaaaaaaa3"]),
         Case("traces/spans-without-parents.otlp.jsonl", ["trace.orphan-span@1"],
              kept: ["\(otlpRun)/aaaaaaaaaaaaaaa2", "\(otlpRun)/aaaaaaaaaaaaaaa3"]),
         // Clock skew: kept; the run's end is the latest of every step's start and end.

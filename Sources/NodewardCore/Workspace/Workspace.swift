@@ -59,7 +59,7 @@ public struct Workspace: Sendable, Hashable {
 
     static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason",
                                 "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent",
-                                "claudeTenant", "claudeWorkflow", "agentsTenant"]
+                                "claudeTenant", "claudeWorkflow", "agentsTenant", "baggage"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
     static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits"]
     public static let threatsFileName = "threats.yaml"
@@ -236,6 +236,7 @@ public struct Workspace: Sendable, Hashable {
         var options = base
         if let value = attributes["tenant"] { options.tenantAttribute = value }
         if let value = attributes["workflow"] { options.workflowAttribute = value }
+        if let value = attributes["baggage"] { options.baggageAttribute = value }
         if let value = attributes["legacyDecision"] { options.legacyDecisionAttribute = value }
         if let value = attributes["legacyRule"] { options.legacyRuleAttribute = value }
         if let value = attributes["legacyReason"] { options.legacyReasonAttribute = value }

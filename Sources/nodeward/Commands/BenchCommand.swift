@@ -12,7 +12,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure ingest, infer, analyze, decision, replay and serve throughput (use a release build).",
         discussion: """
             Workloads: ingest-otlp and ingest-jsonl (read and assemble runs from generated data in that format), \
-            ingest (read the workspace's traces), infer, analyze (read and process), decide-legacy and decide-node \
+            ingest-adapters (one row per trace adapter: its fixture from --fixtures copied to --steps steps, default \
+            100,000, then read and assembled), ingest (read the workspace's traces), infer, analyze (read and process), decide-legacy and decide-node \
             (runs held in memory, then each step decided alone: median, p99 and mean ns), replay (shadow replay with \
             store writes into a temporary store), serve (the shadow sidecar on loopback, driven by an in-process client).
             Without a workspace, input is generated: --steps steps (default 1,000,000) from the sample generator, \
@@ -43,6 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Run each workload this many times; the median run is reported.")
     var `repeat`: Int = 1
 
+    @Option(help: ArgumentHelp("ingest-adapters: the folder of the adapter fixtures.", valueName: "dir"))
+    var fixtures = "Tests/NodewardCoreTests/Fixtures"
+
     @Option(help: "serve: seconds of load per row.")
     var seconds: Double = 5
 
@@ -55,6 +59,7 @@ struct BenchCommand: ParsableCommand {
     enum Workload: String, CaseIterable {
         case ingestOTLP = "ingest-otlp"
         case ingestJSONL = "ingest-jsonl"
+        case ingestAdapters = "ingest-adapters"
         case ingest, infer, analyze
         case decideLegacy = "decide-legacy"
         case decideNode = "decide-node"
@@ -114,7 +119,10 @@ struct BenchCommand: ParsableCommand {
         for workload in requested {
             let input: Workspace
             do {
-                if let given, workload != .ingestOTLP, workload != .ingestJSONL {
+                if workload == .ingestAdapters {
+                    results += try ingestAdapters(folder: data.root)
+                    continue
+                } else if let given, workload != .ingestOTLP, workload != .ingestJSONL {
                     input = given
                 } else {
                     input = try data.workspace(steps: steps ?? 1_000_000, format: workload == .ingestOTLP ? .otlp : .jsonl, seed: seed)
@@ -150,6 +158,8 @@ struct BenchCommand: ParsableCommand {
                 if let failure { throw failure }
             case .serve:
                 results += try BenchServe.run(input, options: .init(seconds: seconds, connections: connections))
+            case .ingestAdapters:
+                continue
             case .ingest, .ingestOTLP, .ingestJSONL, .infer, .analyze:
                 let stages: Pipeline.Stages = workload == .infer ? .init(infer: InferenceOptions())
                     : workload == .analyze ? .init(analyze: AnalyzerOptions()) : .init()
@@ -166,6 +176,21 @@ struct BenchCommand: ParsableCommand {
             Terminal.out(StableJSON.encode(results))
         } else {
             Terminal.out(Self.table(results))
+        }
+    }
+
+    /// One row per trace adapter, each on its fixture copied to the same number of steps.
+    func ingestAdapters(folder: String) throws -> [Measurement] {
+        let inputs = try BenchAdapters.inputs(fixtures: fixtures, steps: steps ?? 100_000, folder: folder)
+        return inputs.map { input in
+            let name = "ingest-" + input.adapter.name
+            return repeated(name) {
+                let started = ContinuousClock.now
+                let summary = TraceReader(options: input.options).read(paths: [input.file]) { _ in }
+                let seconds = Self.seconds(since: started)
+                Terminal.err("\(name): \(String(format: "%.2f", seconds)) s")
+                return Self.throughput(name, seconds: seconds, summary: summary)
+            }
         }
     }
 

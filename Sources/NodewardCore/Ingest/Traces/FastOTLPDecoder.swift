@@ -77,7 +77,7 @@ struct FastOTLPDecoder {
             } while try scanner.nextMember(closer: UInt8(ascii: "}"))
         }
         let context = OTLPResourceContext(
-            attributes: OTLPAttributes(resource?["attributes"]), tenantAttribute: mapper.options.tenantAttribute)
+            attributes: OTLPAttributes(resource?["attributes"]), options: mapper.options)
         for span in scopeSpans ?? legacyScopeSpans ?? [] {
             switch span {
             case .fields(let fields): items.append(.span(mapper.map(fields, resource: context, source: source)))
@@ -151,6 +151,8 @@ struct FastOTLPDecoder {
                 fields.spanId = try scanner.value(atDepth: 7, maxDepth: maxDepth)
             case 6 where scanner.bytes(key, equal: "status"):
                 fields.status = try scanner.value(atDepth: 7, maxDepth: maxDepth)
+            case 6 where scanner.bytes(key, equal: "events"):
+                fields.events = try scanner.value(atDepth: 7, maxDepth: maxDepth)
             case 7 where scanner.bytes(key, equal: "traceId"):
                 fields.traceId = try scanner.value(atDepth: 7, maxDepth: maxDepth)
             case 10 where scanner.bytes(key, equal: "attributes"):

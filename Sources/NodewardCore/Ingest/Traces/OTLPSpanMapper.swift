@@ -1,13 +1,19 @@
-/// The resource a batch of spans came from: its tenant and service name.
+/// The resource a batch of spans came from: its tenant, service name, workflow and baggage.
 struct OTLPResourceContext {
     var attributes: OTLPAttributes
     var tenant: String?
     var serviceName: String?
+    /// The workspace workflow attribute on the resource, when set.
+    var workflow: String?
+    /// A W3C `baggage` header recorded as a resource attribute (`attributes.baggage`).
+    var baggage: String?
 
-    init(attributes: OTLPAttributes, tenantAttribute: String) {
+    init(attributes: OTLPAttributes, options: TraceReaderOptions) {
         self.attributes = attributes
-        self.tenant = attributes.string(tenantAttribute).flatMap { $0.isEmpty ? nil : $0 }
+        self.tenant = attributes.string(options.tenantAttribute).flatMap { $0.isEmpty ? nil : $0 }
         self.serviceName = attributes.string("service.name")
+        self.workflow = attributes.string(options.workflowAttribute).flatMap { $0.isEmpty ? nil : $0 }
+        self.baggage = attributes.string(options.baggageAttribute)
     }
 }
 
@@ -16,8 +22,11 @@ struct OTLPSpanRecord {
     enum Role {
         /// An `invoke_agent` span: the run root (or a nested agent), run-level context only.
         case agent(name: String?, workflow: String?, userRequest: String?)
-        /// An `invoke_workflow` or `create_agent` span: run-level, not a step.
-        case runLevel(workflow: String?, userRequest: String?)
+        /// An `invoke_workflow` or `create_agent` span: run-level, not a step. `workflow` is the workspace
+        /// workflow attribute; `conventionWorkflow` the span's `gen_ai.workflow.name` (an `invoke_workflow`).
+        case runLevel(workflow: String?, conventionWorkflow: String?, userRequest: String?)
+        /// A `run_guardrail` / `apply_guardrail` span: no step; its decision goes on the step it guards.
+        case guardrail(OTLPGuardrail)
         case step(Step)
         /// A span that is not a step (unknown operation, missing field): skipped, but kept as a link in
         /// the parent chain so its children still find their nearest step ancestor.
@@ -37,6 +46,16 @@ struct OTLPSpanRecord {
     var role: Role
     /// Problems that cost a field but not the span (reported when the span is kept).
     var warnings: [(code: DiagnosticCode, message: String)] = []
+    /// The workspace workflow attribute on the span's resource.
+    var resourceWorkflow: String?
+    /// `gen_ai.tool.call.id` of an `execute_tool` (or MCP `tools/call`) step.
+    var toolCallId: String?
+    /// An MCP `tools/call` span (`mcp.method.name`): folded into the tool step it is nested in.
+    var isMCPToolCall = false
+    /// `mcp.session.id` of an MCP span with no parent: its run is the session (no propagated context).
+    var mcpSessionRoot: String?
+    /// Tool calls named in the span's message parts (attributes and details events), by call id.
+    var toolCalls: [String: OTLPToolCallContent] = [:]
 }
 
 enum OTLPSpanDecoding {
@@ -54,6 +73,8 @@ struct OTLPSpanFields {
     var endTimeUnixNano: JSONValue?
     var name: JSONValue?
     var status: JSONValue?
+    /// The span's `events` as read (only `gen_ai.client.inference.operation.details` events are used).
+    var events: JSONValue?
     var attributes = OTLPAttributes()
 
     init() {}
@@ -66,6 +87,7 @@ struct OTLPSpanFields {
         endTimeUnixNano = fields["endTimeUnixNano"]
         name = fields["name"]
         status = fields["status"]
+        events = fields["events"]
         attributes = OTLPAttributes(fields["attributes"])
     }
 }
@@ -75,7 +97,11 @@ struct OTLPSpanMapper {
     let options: TraceReaderOptions
 
     static let llmOperations: Set<String> = ["chat", "generate_content", "text_completion", "embeddings"]
-    static let memoryWriteOperations: Set<String> = ["create_memory", "update_memory", "upsert_memory", "delete_memory"]
+    static let memoryWriteOperations: Set<String> = [
+        "create_memory", "update_memory", "upsert_memory", "delete_memory", "create_memory_store", "delete_memory_store",
+    ]
+    static let guardrailOperations: Set<String> = ["run_guardrail", "apply_guardrail"]
+    static let mcpToolCall = "tools/call"
 
     func map(_ span: JSONValue, resource: OTLPResourceContext, source: SourceLocation) -> OTLPSpanDecoding {
         guard case .object(let fields) = span else {
@@ -116,25 +142,51 @@ struct OTLPSpanMapper {
         }
 
         let attributes = fields.attributes
-        let tenant = resource.tenant ?? attributes.string(options.tenantAttribute).flatMap { $0.isEmpty ? nil : $0 }
+        let tenant = tenant(resource: resource, attributes: attributes)
         var record = OTLPSpanRecord(
             traceId: traceId, spanId: spanId, parentSpanId: parentSpanId, startNanos: start, endNanos: end,
             tenant: tenant, serviceName: resource.serviceName, role: .skipped(.traceUnknownOperation, ""))
+        record.resourceWorkflow = resource.workflow
 
         if let spanKind = attributes.string(OpenInferenceSpanMapper.spanKindAttribute) {
             return mapOpenInference(spanKind: spanKind, fields: fields, record: record, source: source)
         }
 
-        let operationName = attributes.string("gen_ai.operation.name")
+        // Most spans carry no content (capture is opt-in): skip the message walk for them.
+        let hasContent = fields.events != nil || OTLPGenAIContent.messageAttributes.contains { attributes[$0] != nil }
+        let content = hasContent ? OTLPGenAIContent.contentAttributes(attributes, events: fields.events) : []
+        if hasContent { record.toolCalls = OTLPGenAIContent.toolCalls(in: content, parser: options.parser) }
+        var operationName = attributes.string("gen_ai.operation.name")
+        if let method = attributes.string("mcp.method.name") {
+            if parentSpanId == nil, let session = attributes.string("mcp.session.id"), !session.isEmpty { record.mcpSessionRoot = session }
+            if method == Self.mcpToolCall {
+                // MCP tool calls SHOULD carry execute_tool; the method alone says the same.
+                record.isMCPToolCall = operationName == nil || operationName == "execute_tool"
+                if operationName == nil { operationName = "execute_tool" }
+            } else if operationName == nil, attributes["nodeward.step.kind"] == nil {
+                // initialize, tools/list, notifications, resources/read, ...: protocol plumbing, no step.
+                record.role = .structure(note: nil)
+                return .record(record)
+            }
+        }
         switch operationName {
         case "invoke_agent":
             record.role = .agent(
                 name: attributes.string("gen_ai.agent.name"), workflow: attributes.string(options.workflowAttribute),
-                userRequest: userRequest(attributes["gen_ai.input.messages"]))
+                userRequest: OTLPGenAIContent.userRequest(in: content, parser: options.parser))
             return .record(record)
         case "invoke_workflow", "create_agent":
             record.role = .runLevel(
-                workflow: attributes.string(options.workflowAttribute), userRequest: userRequest(attributes["gen_ai.input.messages"]))
+                workflow: attributes.string(options.workflowAttribute),
+                conventionWorkflow: operationName == "invoke_workflow" ? attributes.string("gen_ai.workflow.name") : nil,
+                userRequest: OTLPGenAIContent.userRequest(in: content, parser: options.parser))
+            return .record(record)
+        case "plan"? where attributes["nodeward.step.kind"] == nil:
+            // An agent's planning phase: its model call is a child span (a step); the plan itself is not.
+            record.role = .structure(note: nil)
+            return .record(record)
+        case let name? where Self.guardrailOperations.contains(name) && attributes["nodeward.step.kind"] == nil:
+            record.role = .guardrail(OTLPGuardrail(attributes: attributes, spanName: fields.name?.stringValue))
             return .record(record)
         default:
             break
@@ -150,11 +202,30 @@ struct OTLPSpanMapper {
             var step = Step(
                 tenant: tenant ?? "", agent: "", workflow: "", runId: traceId, stepId: spanId, startNanos: start,
                 endNanos: end, kind: kind, operation: operation, failed: failed, source: source)
-            builder.fill(&step, operationName: operationName)
+            builder.fill(&step, operationName: operationName, isMCP: attributes["mcp.method.name"] != nil)
+            if kind == .toolCall { record.toolCallId = attributes.string("gen_ai.tool.call.id").flatMap { $0.isEmpty ? nil : $0 } }
             record.role = .step(step)
             record.warnings = builder.warnings
         }
         return .record(record)
+    }
+
+    /// The span's tenant (docs/formats.md, "Current GenAI conventions", Tenant): the tenant attribute on the resource, else on the
+    /// span (where a baggage span processor copies baggage entries), else the entry of that name in a W3C
+    /// `baggage` attribute of the span, then of the resource. A tenant attribute written `baggage.<key>`
+    /// also finds `<key>` in the baggage.
+    func tenant(resource: OTLPResourceContext, attributes: OTLPAttributes) -> String? {
+        if let tenant = resource.tenant { return tenant }
+        if let tenant = attributes.string(options.tenantAttribute), !tenant.isEmpty { return tenant }
+        let key = options.tenantAttribute
+        let keys = key.hasPrefix("baggage.") && key.count > 8 ? [key, String(key.dropFirst(8))] : [key]
+        for header in [attributes.string(options.baggageAttribute), resource.baggage] {
+            guard let header else { continue }
+            for name in keys {
+                if let tenant = W3CBaggage.value(of: name, in: header), !tenant.isEmpty { return tenant }
+            }
+        }
+        return nil
     }
 
     /// A span that carries `openinference.span.kind` (docs/formats.md, "OpenInference").
@@ -187,26 +258,6 @@ struct OTLPSpanMapper {
             record.warnings = warnings + builder.warnings
         }
         return .record(record)
-    }
-
-    /// The user's request from `gen_ai.input.messages` (a JSON string or structured): the text parts of
-    /// `user` messages, joined by newlines.
-    func userRequest(_ value: JSONValue?) -> String? {
-        guard let value else { return nil }
-        var messages = value
-        if case .string(let text) = value {
-            guard let parsed = try? options.parser.parse(ArraySlice(text.utf8)) else { return nil }
-            messages = parsed
-        }
-        guard case .array(let list) = messages else { return nil }
-        var texts: [String] = []
-        for message in list where message["role"]?.stringValue == "user" {
-            if let content = message["content"]?.stringValue { texts.append(content) }
-            for part in message["parts"]?.arrayValue ?? [] where part["type"]?.stringValue == "text" {
-                if let content = part["content"]?.stringValue { texts.append(content) }
-            }
-        }
-        return texts.isEmpty ? nil : texts.joined(separator: "\n")
     }
 
     static func isErrorStatus(_ code: JSONValue) -> Bool {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Fills a step's fields from a span's attributes: the operation table and the `nodeward.*` extension
 /// attributes of docs/formats.md. Problems that cost one field (not the span) become `warnings`.
 struct OTLPStepBuilder {
@@ -29,8 +31,10 @@ struct OTLPStepBuilder {
         }
         switch operationName {
         case "execute_tool"?:
-            guard let tool = attributes.string("gen_ai.tool.name"), !tool.isEmpty else {
-                return .failure(Skip(code: .traceMissingField, message: "execute_tool span has no gen_ai.tool.name"))
+            let isMCP = attributes["mcp.method.name"] != nil
+            guard let tool = attributes.string("gen_ai.tool.name").flatMap({ $0.isEmpty ? nil : $0 }) ?? (isMCP ? Self.mcpTarget(spanName) : nil) else {
+                let what = isMCP ? "MCP tools/call span has no gen_ai.tool.name and no tool in its name" : "execute_tool span has no gen_ai.tool.name"
+                return .failure(Skip(code: .traceMissingField, message: what))
             }
             return .success((kind ?? .toolCall, tool))
         case let name? where OTLPSpanMapper.llmOperations.contains(name):
@@ -56,11 +60,34 @@ struct OTLPStepBuilder {
         }
     }
 
-    mutating func fill(_ step: inout Step, operationName: String?) {
+    /// The target of an MCP span name, `{mcp.method.name} {target}` (docs/gen-ai/mcp.md: the tool name
+    /// for `tools/call`); nil when the name has no target.
+    static func mcpTarget(_ spanName: String?) -> String? {
+        guard let spanName, let space = spanName.firstIndex(of: " ") else { return nil }
+        let target = spanName[spanName.index(after: space)...].trimmingCharacters(in: .whitespaces)
+        return target.isEmpty ? nil : target
+    }
+
+    mutating func fill(_ step: inout Step, operationName: String?, isMCP: Bool = false) {
         fillPayload(&step)
-        if StepKind.llm == step.kind || OTLPSpanMapper.llmOperations.contains(operationName ?? "") { fillModelCall(&step) }
+        let isModelCall = StepKind.llm == step.kind || OTLPSpanMapper.llmOperations.contains(operationName ?? "")
+        if isModelCall { fillModelCall(&step) }
         if operationName == "retrieval" { fillRetrieval(&step) }
+        let isMemory = operationName == "search_memory" || OTLPSpanMapper.memoryWriteOperations.contains(operationName ?? "")
+        if isMemory { fillMemory(&step) }
         fillExtensions(&step)
+        // Resources the conventions imply, unless the extension attributes already name that kind.
+        if operationName == "retrieval", !step.resources.contains(where: { $0.scheme == .vector }) {
+            step.resources.append(Resource(scheme: .vector, container: step.operation))
+        }
+        if isMemory, !step.resources.contains(where: { $0.scheme == .memory }), let store = nonEmpty("gen_ai.memory.store.id") {
+            let access: Access = step.kind == .memoryWrite || step.kind == .dataWrite ? .write : .read
+            step.resources.append(.memory(store, key: nonEmpty("gen_ai.memory.record.id") ?? "", access: access))
+        }
+        // An MCP client talks to its server over the network unless the transport is stdio (`pipe`).
+        if isMCP, !isModelCall, attributes.string("network.transport") != "pipe", !step.resources.contains(where: { $0.scheme == .egress }) {
+            fillServerAddress(&step)
+        }
     }
 
     /// The `nodeward.*` extension attributes (and `enduser.id`), for any step span.
@@ -76,20 +103,28 @@ struct OTLPStepBuilder {
 
     private mutating func fillPayload(_ step: inout Step) {
         if let arguments = attributes["gen_ai.tool.call.arguments"] {
-            switch decodeEmbeddedJSON(arguments) {
-            case .object(let members): step.arguments = members
-            case .null: break
-            case let other: step.arguments = [Self.unnamedArgumentsKey: other]
-            }
+            step.arguments = Self.arguments(arguments, parser: options.parser)
         }
-        if let result = attributes["gen_ai.tool.call.result"] { step.result = decodeEmbeddedJSON(result) }
+        if let result = attributes["gen_ai.tool.call.result"] { step.result = Self.decodeEmbeddedJSON(result, parser: options.parser) }
+    }
+
+    /// Tool call arguments as named values: an object (or a JSON string of one) by its members, any other
+    /// value under `arguments`, null as none.
+    static func arguments(_ value: JSONValue, parser: any JSONParsing) -> [String: JSONValue] {
+        switch decodeEmbeddedJSON(value, parser: parser) {
+        case .object(let members): return members
+        case .null: return [:]
+        case let other: return [unnamedArgumentsKey: other]
+        }
     }
 
     /// A JSON string is parsed (through the one parser seam); text that is not JSON stays a string.
-    private func decodeEmbeddedJSON(_ value: JSONValue) -> JSONValue {
+    static func decodeEmbeddedJSON(_ value: JSONValue, parser: any JSONParsing) -> JSONValue {
         guard case .string(let text) = value else { return value }
-        return (try? options.parser.parse(ArraySlice(text.utf8))) ?? value
+        return (try? parser.parse(ArraySlice(text.utf8))) ?? value
     }
+
+    private func decodeEmbeddedJSON(_ value: JSONValue) -> JSONValue { Self.decodeEmbeddedJSON(value, parser: options.parser) }
 
     private mutating func fillModelCall(_ step: inout Step) {
         let input = integer("gen_ai.usage.input_tokens") ?? integer("gen_ai.usage.prompt_tokens")
@@ -98,13 +133,44 @@ struct OTLPStepBuilder {
         if let provider = attributes.string("gen_ai.provider.name") ?? attributes.string("gen_ai.system") {
             step.provider = provider
         }
-        if let host = attributes.string("server.address"), !host.isEmpty {
-            var port: Int?
-            if let portValue = attributes["server.port"] {
-                if let number = portValue.int64Value, (0...65_535).contains(number) { port = Int(number) } else { warn("server.port is not a port number") }
-            }
-            step.resources.append(.egress(host, port: port))
+        fillServerAddress(&step)
+    }
+
+    /// `server.address` / `server.port` as an `egress:` resource.
+    private mutating func fillServerAddress(_ step: inout Step) {
+        guard let host = attributes.string("server.address"), !host.isEmpty else { return }
+        var port: Int?
+        if let portValue = attributes["server.port"] {
+            if let number = portValue.int64Value, (0...65_535).contains(number) { port = Int(number) } else { warn("server.port is not a port number") }
         }
+        step.resources.append(.egress(host, port: port))
+    }
+
+    /// A memory span (`gen_ai.memory.*`, open-telemetry/semantic-conventions-genai `model/gen-ai/spans.yaml`,
+    /// `gen_ai.memory.client`): the query, the records (written: an argument; searched: the result) and
+    /// their ids as data items.
+    private mutating func fillMemory(_ step: inout Step) {
+        let writes = step.kind == .memoryWrite || step.kind == .dataWrite
+        if let query = attributes["gen_ai.memory.query.text"] { step.arguments["query"] = query }
+        var ids: [String] = []
+        var seen = Set<String>()
+        if let record = nonEmpty("gen_ai.memory.record.id") { ids.append(record); seen.insert(record) }
+        if let value = attributes["gen_ai.memory.records"] {
+            let records = decodeEmbeddedJSON(value)
+            if writes { step.arguments["records"] = records } else { step.result = records }
+            if case .array(let list) = records {
+                for record in list {
+                    if let id = record["id"]?.stringValue, !id.isEmpty, seen.insert(id).inserted { ids.append(id) }
+                }
+            } else {
+                warn("gen_ai.memory.records is not an array")
+            }
+        }
+        for id in ids { step.dataItems.append(DataItem(id: id, access: writes ? .write : .read)) }
+    }
+
+    private func nonEmpty(_ key: String) -> String? {
+        attributes.string(key).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private mutating func fillRetrieval(_ step: inout Step) {

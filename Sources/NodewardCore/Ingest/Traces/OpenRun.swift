@@ -7,6 +7,19 @@ struct PendingStep {
     var parentSpanId: String?
     /// OTLP only: the tenant the span named (resource or span attribute), nil when it named none.
     var tenant: String?
+    /// OTLP only: `gen_ai.tool.call.id`, the join key to message parts and guardrail targets.
+    var toolCallId: String? = nil
+    /// OTLP only: an MCP `tools/call` span, folded into the tool step it is nested in (one call, one step).
+    var isMCPToolCall = false
+}
+
+/// A guardrail span waiting for its run to close, when the step it guards can be found.
+struct PendingGuardrail {
+    var guardrail: OTLPGuardrail
+    var spanId: String
+    var parentSpanId: String?
+    var startNanos: Int64
+    var source: SourceLocation
 }
 
 /// Everything held for one run between its first record and its close.
@@ -30,12 +43,21 @@ final class OpenRun {
     var otlpTenant: String?
     var agentSpan: (name: String?, workflow: String?, userRequest: String?, tenant: String?, serviceName: String?, isRoot: Bool)?
     var runLevelWorkflow: String?
+    /// `gen_ai.workflow.name` of an `invoke_workflow` span: the workflow when no configured attribute names one.
+    var runLevelConventionWorkflow: String?
+    /// The workspace workflow attribute on a resource of the run's spans.
+    var resourceWorkflow: String?
     var runLevelRequest: String?
     var runLevelTenant: String?
     var firstServiceName: String?
     /// Span id → parent span id for spans that are not steps; `nil` parent marks a run-level span (the
     /// walk up from a step stops there).
     var linkParents: [String: String?] = [:]
+    var guardrails: [PendingGuardrail] = []
+    /// `invoke_agent` span id → its `gen_ai.agent.name`: the agent of the steps under it.
+    var agentNames: [String: String] = [:]
+    /// Tool calls named in message parts anywhere in the run, by call id.
+    var toolCalls: [String: OTLPToolCallContent] = [:]
     var spanStart: Int64 = .max
     var spanEnd: Int64 = .min
 

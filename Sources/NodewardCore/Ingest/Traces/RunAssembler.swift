@@ -5,6 +5,7 @@ final class RunAssembler {
     private let idleRecords: Int
     private let tenantAttribute: String
     private let collector: TraceDiagnosticsCollector
+    private let parser: any JSONParsing
     private var open: [String: OpenRun] = [:]
     /// Keys of closed runs, to recognise late records. Keys only: small next to the runs themselves.
     private var closed: Set<String> = []
@@ -13,12 +14,15 @@ final class RunAssembler {
     private var touchesHead = 0
     /// Trace id → the key of the first tenant's run of that trace: where its spans that name no tenant go.
     private var traceTenantKey: [String: String] = [:]
+    /// Trace id → the run id its spans join instead (an MCP session read as a run).
+    private var traceRunAlias: [String: String] = [:]
     private var ready: [Run] = []
     private var readyHead = 0
     private(set) var sequence = 0
 
-    init(idleRecords: Int, tenantAttribute: String, collector: TraceDiagnosticsCollector) {
+    init(idleRecords: Int, tenantAttribute: String, parser: any JSONParsing, collector: TraceDiagnosticsCollector) {
         self.idleRecords = max(1, idleRecords)
+        self.parser = parser
         self.tenantAttribute = tenantAttribute
         self.collector = collector
     }
@@ -85,6 +89,13 @@ final class RunAssembler {
         guard let run = place(key: key, runId: traceId, isOTLP: true, sequence: sequence, source: source) else { return nil }
         run.otlpTenant = tenant
         return (run, newTenant)
+    }
+
+    /// The run id a span of `traceId` joins: the trace id, unless an MCP session took the trace over.
+    func runId(forTrace traceId: String) -> String { traceRunAlias[traceId] ?? traceId }
+
+    func alias(trace traceId: String, toRun runId: String) {
+        if traceRunAlias[traceId] == nil { traceRunAlias[traceId] = runId }
     }
 
     /// Closes every run still open, in the order they were first seen.
@@ -156,13 +167,25 @@ final class RunAssembler {
                 at: run.source)
         }
         let agent = run.agentSpan?.name ?? run.agentSpan?.serviceName ?? run.firstServiceName ?? "unknown_service"
-        guard let workflow = normalizedWorkflow(run.agentSpan?.workflow ?? run.runLevelWorkflow ?? agent, run: run) else { return nil }
+        // A configured workflow attribute anywhere in the run wins over the convention's invoke_workflow name.
+        let named = run.agentSpan?.workflow ?? run.runLevelWorkflow ?? run.resourceWorkflow ?? run.runLevelConventionWorkflow
+        guard let workflow = normalizedWorkflow(named ?? agent, run: run) else { return nil }
+        var links = run.linkParents
+        var completion = OTLPRunCompletion(steps: kept, links: links, parser: parser)
+        completion.foldMCPToolCalls()
+        completion.recoverToolContent(run.toolCalls)
+        for note in completion.attach(run.guardrails) { collector.warn(note.code, note.message, at: note.source) }
+        kept = completion.steps
+        links = completion.links
+        let stepAgents = completion.agents(named: run.agentNames)
         let stepIds = Set(kept.map(\.step.stepId))
         for index in kept.indices {
+            kept[index].step.runId = run.runId
             kept[index].step.tenant = tenant
-            kept[index].step.agent = agent
+            kept[index].step.agent = stepAgents[index] ?? agent
             kept[index].step.workflow = workflow
-            if let parent = nearestStepAncestor(kept[index].parentSpanId, stepIds: stepIds, links: run.linkParents) {
+            // A step is never its own parent (a span naming itself, or a folded MCP span in a cycle).
+            if let parent = Self.nearestStepAncestor(kept[index].parentSpanId, stepIds: stepIds, links: links), parent != kept[index].step.stepId {
                 kept[index].step.parents = [parent]
             }
         }
@@ -189,7 +212,7 @@ final class RunAssembler {
 
     /// Walks up from a parent span id through spans that are not steps (skipped spans) to the nearest
     /// step; stops at run-level spans (`invoke_agent`, `invoke_workflow`) and unknown spans.
-    private func nearestStepAncestor(_ start: String?, stepIds: Set<String>, links: [String: String?]) -> String? {
+    static func nearestStepAncestor(_ start: String?, stepIds: Set<String>, links: [String: String?]) -> String? {
         var current = start
         var hops = 0
         while let id = current, hops < 256 {

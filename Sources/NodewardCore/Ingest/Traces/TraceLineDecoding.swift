@@ -102,7 +102,7 @@ struct TraceLineDecoder: Sendable {
                 continue
             }
             let resource = OTLPResourceContext(
-                attributes: OTLPAttributes(batchFields["resource"]?["attributes"]), tenantAttribute: options.tenantAttribute)
+                attributes: OTLPAttributes(batchFields["resource"]?["attributes"]), options: options)
             // `instrumentationLibrarySpans` is the pre-1.0 name some old exporters still write.
             let scopes = batchFields["scopeSpans"]?.arrayValue ?? batchFields["instrumentationLibrarySpans"]?.arrayValue ?? []
             for scope in scopes {

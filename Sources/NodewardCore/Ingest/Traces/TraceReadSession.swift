@@ -45,7 +45,8 @@ final class TraceReadSession {
     init(options: TraceReaderOptions) {
         self.options = options
         collector = TraceDiagnosticsCollector(maxDiagnostics: options.maxDiagnostics)
-        assembler = RunAssembler(idleRecords: options.runIdleRecords, tenantAttribute: options.tenantAttribute, collector: collector)
+        assembler = RunAssembler(
+            idleRecords: options.runIdleRecords, tenantAttribute: options.tenantAttribute, parser: options.parser, collector: collector)
         lineDecoder = TraceLineDecoder(options: options)
     }
 

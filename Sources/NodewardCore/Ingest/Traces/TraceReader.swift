@@ -19,6 +19,9 @@ public struct TraceReaderOptions: Sendable {
     /// into the trace object, or `=TENANT`.
     public var agentsTenant = "metadata.tenant"
     public var workflowAttribute = "gen_ai.workflow.name"
+    /// The span or resource attribute that holds a propagated W3C `baggage` header, read for the tenant
+    /// (workspace `attributes.baggage`).
+    public var baggageAttribute = "baggage"
     public var legacyDecisionAttribute = "nodeward.legacy.decision"
     public var legacyRuleAttribute = "nodeward.legacy.rule"
     public var legacyReasonAttribute = "nodeward.legacy.reason"

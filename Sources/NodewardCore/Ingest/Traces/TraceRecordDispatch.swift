@@ -3,6 +3,9 @@ import Foundation
 /// Hands decoded records to the run assembler: OTLP spans keyed by trace id, JSONL records by tenant and
 /// run. Each record that is not kept is counted under exactly one code.
 extension TraceReadSession {
+    /// The run id of an MCP session read as a run (docs/formats.md, "Current GenAI conventions").
+    static let mcpSessionRunPrefix = "mcp-session:"
+
     func handleOTLP(_ value: JSONValue, source: SourceLocation) {
         apply(.otlp(lineDecoder.otlpItems(value, source: source)), source: source)
     }
@@ -56,7 +59,14 @@ extension TraceReadSession {
             guard let tenant = normalizedTenant(raw, source: source) else { return }
             record.tenant = tenant
         }
-        guard let (run, newTenant) = assembler.placeOTLP(traceId: record.traceId, tenant: record.tenant, sequence: sequence, source: source) else {
+        // A root MCP span with a session id and no propagated context: the session is its run, and so
+        // for the rest of its trace.
+        var runId = assembler.runId(forTrace: record.traceId)
+        if let session = record.mcpSessionRoot {
+            runId = Self.mcpSessionRunPrefix + session
+            assembler.alias(trace: record.traceId, toRun: runId)
+        }
+        guard let (run, newTenant) = assembler.placeOTLP(traceId: runId, tenant: record.tenant, sequence: sequence, source: source) else {
             collector.skip(
                 .traceLateSpan, "span \(record.spanId) of trace \(record.traceId) arrived after its run was closed; raise runIdleRecords (\(options.runIdleRecords))",
                 at: source, severity: .warning)
@@ -74,15 +84,19 @@ extension TraceReadSession {
         }
         run.noteSpanTimes(start: record.startNanos, end: record.endNanos)
         if run.firstServiceName == nil { run.firstServiceName = record.serviceName }
+        if run.resourceWorkflow == nil { run.resourceWorkflow = record.resourceWorkflow }
+        for (id, content) in record.toolCalls { run.toolCalls[id, default: OTLPToolCallContent()].merge(content) }
         switch record.role {
         case .agent(let name, let workflow, let userRequest):
             let isRoot = record.parentSpanId == nil
             if run.agentSpan == nil || (isRoot && run.agentSpan?.isRoot == false) {
                 run.agentSpan = (name, workflow, userRequest, record.tenant, record.serviceName, isRoot)
             }
+            if let name, !name.isEmpty { run.agentNames[record.spanId] = name }
             run.linkParents[record.spanId] = .some(nil)
-        case .runLevel(let workflow, let userRequest):
+        case .runLevel(let workflow, let conventionWorkflow, let userRequest):
             if run.runLevelWorkflow == nil { run.runLevelWorkflow = workflow }
+            if run.runLevelConventionWorkflow == nil { run.runLevelConventionWorkflow = conventionWorkflow }
             if run.runLevelRequest == nil { run.runLevelRequest = userRequest }
             if run.runLevelTenant == nil { run.runLevelTenant = record.tenant }
             run.linkParents[record.spanId] = .some(nil)
@@ -93,8 +107,18 @@ extension TraceReadSession {
             if let note { collector.skip(note.code, note.message, at: source, severity: .warning) }
             run.linkParents[record.spanId] = .some(record.parentSpanId)
             for warning in record.warnings { collector.warn(warning.code, warning.message, at: source) }
+        case .guardrail(let guardrail):
+            run.linkParents[record.spanId] = .some(record.parentSpanId)
+            if let problem = guardrail.unreadable {
+                collector.warn(.traceInvalidValue, problem + "; no legacy decision recorded from it", at: source)
+                return
+            }
+            run.guardrails.append(PendingGuardrail(
+                guardrail: guardrail, spanId: record.spanId, parentSpanId: record.parentSpanId, startNanos: record.startNanos, source: source))
         case .step(let step):
-            run.steps.append(PendingStep(step: step, sequence: sequence, parentSpanId: record.parentSpanId, tenant: record.tenant))
+            run.steps.append(PendingStep(
+                step: step, sequence: sequence, parentSpanId: record.parentSpanId, tenant: record.tenant,
+                toolCallId: record.toolCallId, isMCPToolCall: record.isMCPToolCall))
             for warning in record.warnings { collector.warn(warning.code, warning.message, at: source) }
         }
     }
