@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh --build-all          # build every target, run none
 #   scripts/fuzz.sh --list
 #
-# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline (one file each in Fuzz/Targets/).
+# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline dialects (one file each in Fuzz/Targets/).
 # How it works (docs/fuzzing.md): NodewardCore and Yams are built by SwiftPM with the fuzzer and
 # address sanitizers into their own build folder (.build/fuzz), then each target file is linked
 # against those objects with swiftc. Nothing is added to the root package's products, so
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline)
+targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline dialects)
 build=.build/fuzz
 configuration=${NODEWARD_FUZZ_CONFIGURATION:-release}
 
@@ -59,6 +59,7 @@ seed_corpus() {
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
     fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
+    dialects) sources=(Tests/NodewardCoreTests/Fixtures/dialects/*/*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/*.json) ;;
     server|pipeline) sources=() ;;
   esac
   # The pipeline target: a tenant sandbox, a line `%%`, then the first runs of that tenant's JSONL traces.

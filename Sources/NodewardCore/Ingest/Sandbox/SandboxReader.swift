@@ -26,39 +26,58 @@ public struct SandboxReadResult: Sendable {
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
 
-/// Reads every `*.yaml`/`*.yml` under the given files and folders (docs/sandbox-config.md).
+/// Reads every `*.yaml`/`*.yml`/`*.json` under the given files and folders (docs/sandbox-config.md):
+/// TenantAgentSandbox documents, and the files of other platforms' permission configs (dialects,
+/// detected per file by their shape: Ingest/Dialects/).
 public struct SandboxReader: Sendable {
     public var limits: SandboxLimits
+    public var dialects: DialectOptions
 
-    public init(limits: SandboxLimits = .default) { self.limits = limits }
+    public init(limits: SandboxLimits = .default, dialects: DialectOptions = .default) {
+        self.limits = limits
+        self.dialects = dialects
+    }
 
     public func read(paths: [String]) -> SandboxReadResult {
         var collector = SandboxCollector()
+        var grouping = DialectTenantGrouping(options: dialects)
         let (files, missing) = Self.discoverFiles(paths)
         collector.diagnostics += missing
         for file in files {
             collector.filesRead += 1
             switch Self.loadText(file, limits: limits) {
             case .success(let text):
-                let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
-                collector.add(parsed.decoded, parsed.diagnostics)
+                parseFile(text: text, file: file, into: &collector, grouping: &grouping)
             case .failure(let diagnostic):
                 collector.diagnostics.append(diagnostic)
             }
         }
+        collector.add(grouping.build(), grouping.diagnostics)
         return collector.result()
     }
 
     /// Parses one file's text; `file` is the name used in locations.
     public func parse(text: String, file: String) -> SandboxReadResult {
         var collector = SandboxCollector()
+        var grouping = DialectTenantGrouping(options: dialects)
         collector.filesRead = 1
-        let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
-        collector.add(parsed.decoded, parsed.diagnostics)
+        parseFile(text: text, file: file, into: &collector, grouping: &grouping)
+        collector.add(grouping.build(), grouping.diagnostics)
         return collector.result()
     }
 
-    /// The files to read, sorted by path: directories are searched recursively for `.yaml`/`.yml`; a path
+    private func parseFile(text: String, file: String, into collector: inout SandboxCollector, grouping: inout DialectTenantGrouping) {
+        switch DialectFileParser(limits: limits, options: dialects).classify(text: text, file: file) {
+        case .tenantAgentSandbox:
+            let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
+            collector.add(parsed.decoded, parsed.diagnostics)
+        case .dialect(let fragment, let diagnostics):
+            collector.diagnostics += diagnostics
+            if let fragment { grouping.add(fragment) }
+        }
+    }
+
+    /// The files to read, sorted by path: directories are searched recursively for `.yaml`/`.yml`/`.json`; a path
     /// naming a file is read whatever its extension.
     static func discoverFiles(_ paths: [String]) -> (files: [String], missing: [Diagnostic]) {
         let manager = FileManager.default
@@ -81,7 +100,7 @@ public struct SandboxReader: Sendable {
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             while let relative = enumerator.nextObject() as? String {
                 let lowered = relative.lowercased()
-                guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") else { continue }
+                guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") else { continue }
                 let full = "\(base)/\(relative)"
                 var childIsDirectory: ObjCBool = false
                 if manager.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
