@@ -14,8 +14,9 @@ struct DialectFileParser {
     }
 
     func classify(text: String, file: String) -> Outcome {
-        let lowered = file.lowercased()
-        let isYAML = lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml")
+        // Only `.json` files must be a dialect; any other file (`.yaml`, or a file named explicitly
+        // whatever its extension) that no dialect recognizes is a TenantAgentSandbox document.
+        let sandboxByDefault = !file.lowercased().hasSuffix(".json")
         var forcedReader: (any DialectReader)?
         var variant: String?
         if let spec = options.forcedSpec(for: file) {
@@ -34,7 +35,7 @@ struct DialectFileParser {
                 variant = parts[1]
             }
             forcedReader = reader
-        } else if isYAML && text.contains(SandboxNodeWalker.sandboxKind) {
+        } else if sandboxByDefault && text.contains(SandboxNodeWalker.sandboxKind) {
             return .tenantAgentSandbox
         }
         let text = InputFile.withoutByteOrderMark(text)
@@ -43,8 +44,13 @@ struct DialectFileParser {
         }
         // A dialect file is one document; a YAML stream is the sandbox parser's business.
         let chunks = SandboxPreScan.splitDocuments(text)
-        guard chunks.count == 1 || forcedReader != nil || !isYAML, let chunk = chunks.first else {
-            return isYAML ? .tenantAgentSandbox : .dialect(nil, [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
+        if chunks.count > 1 {
+            guard forcedReader != nil || !sandboxByDefault else { return .tenantAgentSandbox }
+            return .dialect(nil, [.error(.dialectUnrecognized, "the file holds \(chunks.count) documents; a dialect file holds one",
+                                         at: SourceLocation(file: file, line: chunks[1].firstLine, column: 1))])
+        }
+        guard let chunk = chunks.first else {
+            return sandboxByDefault ? .tenantAgentSandbox : .dialect(nil, [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
         }
         if let offence = SandboxPreScan.check(chunk, limits: limits) {
             return .dialect(nil, [.error(offence.code, offence.message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
@@ -52,12 +58,12 @@ struct DialectFileParser {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: chunk.text) else {
-                return isYAML && forcedReader == nil ? .tenantAgentSandbox
+                return sandboxByDefault && forcedReader == nil ? .tenantAgentSandbox
                     : .dialect(nil, [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
             }
             root = composed
         } catch {
-            if isYAML && forcedReader == nil { return .tenantAgentSandbox }
+            if sandboxByDefault && forcedReader == nil { return .tenantAgentSandbox }
             return .dialect(nil, [SandboxFileParser(limits: limits).diagnostic(for: error, chunk: chunk, file: file)])
         }
         let walker = SandboxNodeWalker(file: file, lineOffset: chunk.firstLine - 1)
@@ -66,7 +72,7 @@ struct DialectFileParser {
                                          at: walker.location(past))])
         }
         guard let reader = forcedReader ?? DialectRegistry.readers.first(where: { $0.recognizes(root, file: file) }) else {
-            if isYAML { return .tenantAgentSandbox }
+            if sandboxByDefault || text.contains(SandboxNodeWalker.sandboxKind) { return .tenantAgentSandbox }
             return .dialect(nil, [.error(
                 .dialectUnrecognized,
                 "neither a TenantAgentSandbox nor a known dialect (\(DialectRegistry.readers.map(\.name).joined(separator: ", "))); force one with the workspace key `dialects:`",

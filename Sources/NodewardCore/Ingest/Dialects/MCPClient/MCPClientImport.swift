@@ -51,7 +51,16 @@ enum MCPClientImport {
             builder.note(.init(location: document, keyPath: "mcpServers", rulePath: "\(DialectName.mcpClient).servers"),
                          "a tool name without the mcp__<server>__<tool> form is that server's tool only when exactly one server lists it, else unevaluable; the imported rules match the prefixed form only and deny the rest")
         }
+        var firstFile: [String: String] = [:]
         for file in policy.files {
+            for server in file.servers {
+                if let first = firstFile[server.name], first != file.file {
+                    builder.note(.init(location: server.location, keyPath: server.keyPath, rulePath: MCPClientPolicy.path(server)),
+                                 "server \(server.name) is already configured in \(first); this entry is not used")
+                } else {
+                    firstFile[server.name] = file.file
+                }
+            }
             for key in file.unmodelled {
                 builder.note(.init(location: key.location, keyPath: key.keyPath, rulePath: "\(DialectName.mcpClient).\(key.keyPath)"),
                              "\(key.reason); no TenantAgentSandbox counterpart")
