@@ -39,4 +39,30 @@ import Testing
         let usage = try await CLI.run(["sandbox", "import", input.path, "--out", out.path, "--dialect", "litellm"])
         #expect(usage.status == 64)
     }
+
+    /// A workspace whose tenants are Claude Code settings and MCP client configs plans end to end: the
+    /// legacy regime decides natively (Claude Code rule ids), asks get their own row, unexpressible rules
+    /// are findings.
+    @Test func aPlanRunsOnDialectTenants() async throws {
+        let root = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let traces = CLI.packageRoot.appendingPathComponent("Tests/NodewardCoreTests/Fixtures/traces/claude-code/session.jsonl").path
+        try Data("""
+            version: 1
+            tenants: [\(Self.fixtures.appendingPathComponent("claude-code").path), \(Self.fixtures.appendingPathComponent("mcp-client").path)]
+            traces: [\(traces)]
+            attributes: {claudeTenant: "=acme", claudeWorkflow: "=coding"}
+            outputs: {reports: reports/, store: store.sqlite}
+
+            """.utf8).write(to: root.appendingPathComponent("nodeward.yaml"))
+        let plan = try await CLI.run(["plan", root.path, "--allow-outside-workspace"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stderr.contains("read 6 tenant sandboxes, 1 runs, 4 steps"))
+        let markdown = try String(contentsOf: root.appendingPathComponent("reports/plan.md"), encoding: .utf8)
+        #expect(markdown.contains("| of which legacy asks | 0 | 0 | 0 | 0 | 1 | 0 | 1 |"))
+        #expect(markdown.contains("`dialect.unexpressible:acme/claude-code."))
+        let json = try String(contentsOf: root.appendingPathComponent("reports/plan.json"), encoding: .utf8)
+        #expect(json.contains("claude-code hooks: hooks (PreToolUse and others) can change a decision at run time"))
+        #expect(json.contains(#""rule" : "acme/claude-code.local.permissions.defaultMode.ask""#))
+    }
 }

@@ -38,6 +38,12 @@ extension ShadowSummary {
             + "\(evaluable.percent) evaluable under both regimes." + askSentence
     }
 
+    /// The scope table's extra row: the steps whose legacy decision was an ask, when there were any.
+    var askRows: [(String, ClassCounts)] {
+        guard let asks = legacyAsks, asks.total > 0 else { return [] }
+        return [("of which legacy asks", asks)]
+    }
+
     /// Legacy asks (denies for want of an approver) counted on their own, when there were any.
     var askSentence: String {
         guard let asks = legacyAsks, asks.total > 0 else { return "" }
