@@ -94,5 +94,8 @@ import Testing
         let approval = errors(#"{"tools": [{"type": "mcp", "server_label": "s", "require_approval": "sometimes-secret"}]}"#)
         #expect(approval == ["mcp.json:1:69: error: tools[0].require_approval: expected always, never or {always, never} [sandbox.invalid-value]"])
         #expect(!approval.joined().contains("sometimes-secret"))
+        #expect(errors(#"{"mcpServers": {"wiki": {}}, "tools": [{"type": "mcp", "server_label": "wiki"}]}"#) == [
+            "mcp.json:1:40: error: tools[0]: the server is already configured at mcpServers.wiki [sandbox.duplicate-key]",
+        ])
     }
 }

@@ -91,11 +91,10 @@ public struct Analyzer {
     mutating func evaluate(_ step: Step) {
         if step.recordedDecision != nil { recorded += 1 }
         // Evaluated in place: the evaluator's rate buckets change with every step.
-        guard sandboxes[step.tenant] != nil else {
+        guard let evaluation = legacy.evaluateDetailedIfKnown(step) else {
             withoutSandbox += 1
             return
         }
-        let evaluation = legacy.evaluateDetailed(step)
         let decision = evaluation.decision
         evaluatedByTenant[step.tenant, default: 0] += 1
         for rule in evaluation.exercised where decision.effect == .allow {

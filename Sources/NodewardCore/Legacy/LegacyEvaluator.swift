@@ -286,16 +286,27 @@ public struct LegacyFleet: Sendable {
         evaluate(step, collectingGrants: true)
     }
 
+    /// The detailed decision of a step of a tenant with a sandbox; nil (and nothing evaluated) otherwise.
+    public mutating func evaluateDetailedIfKnown(_ step: Step) -> LegacyEvaluation? {
+        guard let lane = lanes.laneOfTenant[step.tenant] else { return nil }
+        return evaluate(step, in: lane, collectingGrants: true)
+    }
+
     mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
-        // The array element is mutated in place (its buckets advance).
-        switch lanes.laneOfTenant[step.tenant] {
-        case .sandbox(let index)?: return lanes.sandboxes[index].evaluate(step, collectingGrants: collectingGrants)
-        case .dialect(let index)?: return lanes.dialects[index].evaluate(step, collectingGrants: collectingGrants)
-        case nil:
+        guard let lane = lanes.laneOfTenant[step.tenant] else {
             return LegacyEvaluation(
                 decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
                                    reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
                 exercised: [])
+        }
+        return evaluate(step, in: lane, collectingGrants: collectingGrants)
+    }
+
+    private mutating func evaluate(_ step: Step, in lane: LegacyLane, collectingGrants: Bool) -> LegacyEvaluation {
+        // The array element is mutated in place (its buckets advance).
+        switch lane {
+        case .sandbox(let index): return lanes.sandboxes[index].evaluate(step, collectingGrants: collectingGrants)
+        case .dialect(let index): return lanes.dialects[index].evaluate(step, collectingGrants: collectingGrants)
         }
     }
 }

@@ -47,7 +47,7 @@ struct MCPClientDecoder {
         var seen: [String: String] = [:]
         for server in config.servers {
             if let first = seen[server.name] {
-                walker.error(.sandboxDuplicateKey, "server \(server.name) is already configured at \(first)", nil, server.keyPath)
+                walker.error(.sandboxDuplicateKey, "the server is already configured at \(first)", at: server.location, server.keyPath)
             }
             seen[server.name] = server.keyPath
         }
