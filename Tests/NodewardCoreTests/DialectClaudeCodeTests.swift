@@ -61,6 +61,9 @@ import Testing
         (tool("WebSearch", ["query": .string("swift testing")]), .allow, "claude-code.user.permissions.allow[0]"),
         (bash("npm run test", resources: [.egress("registry.npmjs.org", port: 443)]), .allow, "claude-code.project.permissions.allow[0]"),
         (bash("npm run test", resources: [.egress("evil.example", port: 443)]), .deny, "claude-code.sandbox.network.ask"),
+        // The sandbox confines Bash only: WebFetch's egress is its rules' business.
+        (F.step("WebFetch", ["url": .string("https://api.acme.com/x")], tenant: "acme", resources: [.egress("api.acme.com", port: 443)]),
+         .allow, "claude-code.project.permissions.allow[3]"),
         (F.step("claude-sonnet-4-5", tenant: "acme", kind: .llm), .allow, "claude-code.llm"),
         (F.step("recall", tenant: "acme", kind: .memoryRead, resources: [Resource(scheme: .memory, container: "acme", path: "k", access: .read)]),
          .deny, "claude-code.memory"),

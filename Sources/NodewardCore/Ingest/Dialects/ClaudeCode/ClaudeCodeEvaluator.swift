@@ -55,14 +55,16 @@ struct ClaudeCodeEvaluator: DialectEvaluator {
         LegacyEvaluation(decision: Decision(regime: .legacy, effect: effect, rule: rule, reason: reason), exercised: [])
     }
 
-    /// Resources of an allowed tool call: egress against the sandbox network allowlist; memory, vector and
+    /// Resources of an allowed tool call: a Bash command's egress against the sandbox network allowlist; memory, vector and
     /// store resources have no counterpart in Claude Code settings and are denied, as undeclared.
     private func checkResources(_ step: Step) -> LegacyEvaluation? {
         let cc = DialectName.claudeCode
         for resource in step.resources.sorted() {
             switch resource.scheme {
             case .egress:
-                guard policy.sandboxEnabled else { continue }
+                // The runtime sandbox confines Bash commands and their child processes; other tools'
+                // network access (WebFetch, MCP servers) is governed by their permission rules.
+                guard policy.sandboxEnabled, step.operation == "Bash" else { continue }
                 let host = resource.container.lowercased()
                 if policy.allowedDomains.contains(where: { Self.domain($0.domain, matches: host) }) { continue }
                 return refuse(.deny, prefix + "\(cc).sandbox.network.ask",

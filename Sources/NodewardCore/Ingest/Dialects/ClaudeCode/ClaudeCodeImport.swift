@@ -66,6 +66,7 @@ enum ClaudeCodeImport {
                 builder.addEgress(fqdn: domain.domain, from: .init(location: domain.location, keyPath: keyPath(of: domain.path), rulePath: domain.path))
             }
             builder.note(sandboxOrigin, "egress outside sandbox.network.allowedDomains asks the user; network.egress.default has no ask, so it is imported as deny")
+            builder.note(sandboxOrigin, "the runtime sandbox confines Bash commands only; the imported egress rules apply to every step's egress (stricter for other tools)")
         } else {
             builder.network.egressDefault = .allow
             builder.source("network.egress.default", from: sandboxOrigin)
