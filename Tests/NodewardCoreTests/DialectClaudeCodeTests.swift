@@ -150,6 +150,19 @@ import Testing
         ])
     }
 
+    @Test func aCertainAskWinsOverAnUnknownDeny() throws {
+        let read = SandboxReader(dialects: DialectOptions(tenantFrom: .literal("t"))).parse(
+            text: #"{"permissions": {"deny": ["Edit(./.env)", "Read(./.env)"], "ask": ["Edit"], "allow": ["Read"]}}"#, file: "settings.json")
+        let sandbox = try #require(read.sandboxes.first, "\(read.diagnostics)")
+        // No file_path: whether the deny applies is unknown, but the step is denied either way.
+        let edit = F.native(sandbox, F.step("Edit", tenant: "t"))
+        #expect("\(edit.effect)|\(edit.rule)" == "deny|t/claude-code.project.permissions.ask[0]")
+        // An allow after an unknown deny decides nothing.
+        let unknown = F.native(sandbox, F.step("Read", tenant: "t"))
+        #expect("\(unknown.effect)|\(unknown.rule)" == "unevaluable|t/claude-code.project.permissions.deny[1]")
+        #expect(F.native(sandbox, F.step("Read", ["file_path": .string("/src/a.ts")], tenant: "t")).rule == "t/claude-code.project.permissions.allow[0]")
+    }
+
     @Test func serversMatchedByUrlOrCommandAreUnevaluable() throws {
         let read = SandboxReader(dialects: DialectOptions(tenantFrom: .literal("t"))).parse(
             text: #"{"deniedMcpServers": [{"serverUrl": "https://*.untrusted.com/*"}], "allowedMcpServers": [{"serverName": "github"}, {"serverCommand": ["npx", "crm-mcp"]}], "permissions": {"defaultMode": "bypassPermissions"}}"#,

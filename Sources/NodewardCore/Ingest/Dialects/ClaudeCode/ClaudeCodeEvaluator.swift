@@ -105,7 +105,7 @@ struct ClaudeCodeEvaluator: DialectEvaluator {
         for rule in policy.ask {
             switch match(rule, tool, arguments, wholeOrAnyPart: true) {
             case .matches:
-                if let unknown { return refuse(.unevaluable, prefix + unknown.rule, unknown.reason) }
+                // An unknown deny before it changes nothing: the effect is deny either way.
                 return refuse(.deny, prefix + rule.path, "tool \(tool) asks for approval by \(rule.keyPath) (\(rule.scope.rawValue) settings); traces have no approver")
             case .unknown(let reason): if unknown == nil { unknown = (rule.path, reason) }
             case .noMatch: break
