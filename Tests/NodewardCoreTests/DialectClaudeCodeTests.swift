@@ -237,3 +237,47 @@ import Testing
         #expect(widenings.map(\.node) == ["mcp__crm__delete_record"])
     }
 }
+
+/// The gitignore matcher and the Bash splitting on their own, including hostile sizes.
+@Suite struct ClaudeCodeMatchingTests {
+    static func pattern(_ text: String, root: String? = "/p") throws -> ClaudeCodePathPattern {
+        try ClaudeCodePathPattern.parse(text, base: ClaudeCodePathBase(projectRoot: root, home: "/home/u")).get()
+    }
+
+    @Test func gitignorePathsMatchAsDocumented() throws {
+        let cases: [(String, String, Bool)] = [
+            ("./.env", "/p/.env", true), ("./.env", "/p/a/b/.env", true), ("./.env", "/q/.env", false),
+            ("/src/**", "/p/src/a/b.ts", true), ("/src/**", "/p/src", false), ("/src/**", "/p/lib/src/a.ts", false),
+            ("src/**/*.ts", "/p/src/a/b/c.ts", true), ("src/**/*.ts", "/p/src/c.ts", true), ("src/**/*.ts", "/p/src/c.js", false),
+            ("*.key", "/p/deep/er/x.key", true), ("secrets", "/p/a/secrets/x", true), ("//etc/**", "/etc/ssh/sshd_config", true),
+            ("~/.ssh/**", "/home/u/.ssh/id_ed25519", true), ("~/.ssh/**", "/p/.ssh/id", false),
+        ]
+        for (text, path, expected) in cases {
+            #expect(try Self.pattern(text).matches(path) == expected, "\(text) on \(path)")
+        }
+        // An unknown root: the pattern floats, matching below any folder.
+        #expect(try Self.pattern("/src/**", root: nil).matches("/anywhere/src/x.ts"))
+    }
+
+    @Test func manyDoubleStarsStayFast() throws {
+        let hostile = try Self.pattern(Array(repeating: "**/a", count: 30).joined(separator: "/") + "/b")
+        let path = "/p/" + Array(repeating: "a", count: 400).joined(separator: "/")
+        let clock = ContinuousClock()
+        var result = true
+        let elapsed = clock.measure { result = hostile.matches(path) }
+        #expect(!result)
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test func compoundCommandsSplitOutsideQuotes() {
+        #expect(BashCommandSplit.subcommands(#"npm test && echo "a && b"; git status | grep x & nohup make"#)
+                == ["npm test", #"echo "a && b""#, "git status", "grep x", "make"])
+        #expect(BashCommandSplit.stripWrappers("timeout -s KILL 30 nice -n 5 npm test") == "npm test")
+        let wrappers = String(repeating: "nohup ", count: 200_000) + "ls"
+        let clock = ContinuousClock()
+        var stripped = ""
+        let elapsed = clock.measure { stripped = BashCommandSplit.stripWrappers(wrappers) }
+        #expect(stripped == "ls")
+        #expect(elapsed < .seconds(5))
+    }
+}

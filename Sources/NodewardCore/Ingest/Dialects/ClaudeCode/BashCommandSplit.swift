@@ -49,21 +49,28 @@ enum BashCommandSplit {
     }
 
     /// `timeout 30 npm test` → `npm test`; `nice -n 5 make` → `make`; `nohup x`, `time x` → `x`.
+    /// Walks an index over the words (no repeated removal), so a command of many wrappers stays linear.
     static func stripWrappers(_ command: String) -> String {
-        var words = command.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        while let first = words.first {
-            switch first {
+        let words = command.split(separator: " ", omittingEmptySubsequences: true)
+        var index = 0
+        func isOption(_ at: Int) -> Bool { at < words.count && words[at].hasPrefix("-") }
+        while index < words.count {
+            switch words[index] {
             case "nohup", "time":
-                words.removeFirst()
+                index += 1
             case "nice":
-                words.removeFirst()
-                if words.first == "-n", words.count > 1 { words.removeFirst(2) } else if words.first?.hasPrefix("-") == true { words.removeFirst() }
+                index += 1
+                if index < words.count, words[index] == "-n", index + 1 < words.count { index += 2 } else if isOption(index) { index += 1 }
             case "timeout":
-                words.removeFirst()
-                while words.first?.hasPrefix("-") == true { words.removeFirst() }
-                if !words.isEmpty { words.removeFirst() }
+                index += 1
+                while isOption(index) {
+                    // `-s SIGNAL`, `-k DURATION` and their long forms take the next word.
+                    let takesValue = ["-s", "-k", "--signal", "--kill-after"].contains(words[index])
+                    index += takesValue ? 2 : 1
+                }
+                if index < words.count { index += 1 }
             default:
-                return words.joined(separator: " ")
+                return words[index...].joined(separator: " ")
             }
         }
         return ""

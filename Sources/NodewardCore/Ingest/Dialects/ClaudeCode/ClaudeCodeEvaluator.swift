@@ -140,7 +140,8 @@ struct ClaudeCodeEvaluator: DialectEvaluator {
             used.append(prefix + rule.path)
         }
         let exercised = Array(Set(used)).sorted()
-        return allow(used[0], "every part of the compound command is allowed (\(exercised.count) rule\(exercised.count == 1 ? "" : "s"))", exercised: exercised)
+        guard let first = used.first else { return nil }
+        return allow(first, "every part of the compound command is allowed (\(exercised.count) rule\(exercised.count == 1 ? "" : "s"))", exercised: exercised)
     }
 
     /// No rule matched: the mode decides. Read-only tools need no approval in any mode.

@@ -26,6 +26,39 @@ public struct ClaudeCodePathPattern: Sendable, Hashable {
     public var anyDepth: Bool
     /// The specifier as written, for reasons.
     public var text: String
+    /// The compiled pattern the matcher runs: leading any-depth, the segments, and the folder-contents tail.
+    let tokens: [PathToken]
+
+    /// One compiled element of a path pattern.
+    enum PathToken: Sendable, Hashable {
+        /// One segment matching a glob (`*` within the segment).
+        case segment(Glob)
+        /// `**` inside a pattern, the any-depth prefix, the contents of a matched folder: zero or more segments.
+        case anyZeroOrMore
+        /// A trailing `**` as written: what is inside a folder, at least one segment.
+        case anyOneOrMore
+    }
+
+    init(anchor: String?, segments: [String], anyDepth: Bool, text: String) throws(ClaudeCodeRule.ParseError) {
+        self.anchor = anchor
+        self.segments = segments
+        self.anyDepth = anyDepth
+        self.text = text
+        var tokens: [PathToken] = anyDepth || anchor == nil ? [.anyZeroOrMore] : []
+        for (index, segment) in segments.enumerated() {
+            if segment == "**" {
+                let token: PathToken = index == segments.count - 1 ? .anyOneOrMore : .anyZeroOrMore
+                // Consecutive `**` mean the same as one.
+                if token == .anyZeroOrMore, tokens.last == .anyZeroOrMore { continue }
+                tokens.append(token)
+            } else {
+                guard let glob = try? Glob(segment) else { throw .invalid("invalid glob in the path specifier") }
+                tokens.append(.segment(glob))
+            }
+        }
+        tokens.append(.anyZeroOrMore)
+        self.tokens = tokens
+    }
 
     static func parse(_ text: String, base: ClaudeCodePathBase) -> Result<ClaudeCodePathPattern, ClaudeCodeRule.ParseError> {
         var rest: Substring
@@ -51,55 +84,53 @@ public struct ClaudeCodePathPattern: Sendable, Hashable {
         let segments = trimmed.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard !segments.isEmpty else { return .failure(.invalid("the path specifier is empty")) }
         if segments.contains("..") { return .failure(.invalid("`..` is not allowed in a path specifier")) }
-        for segment in segments where segment != "**" {
-            guard (try? Glob(segment)) != nil else { return .failure(.invalid("invalid glob in the path specifier")) }
-        }
         let anyDepth = !text.hasPrefix("/") && !text.hasPrefix("~/") && !trimmed.contains("/")
-        return .success(ClaudeCodePathPattern(anchor: anchorKnown ? anchor : nil, segments: segments, anyDepth: anyDepth, text: text))
+        do {
+            return .success(try ClaudeCodePathPattern(anchor: anchorKnown ? anchor : nil, segments: segments, anyDepth: anyDepth, text: text))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// True when the pattern's meaning depends on a folder Nodeward could not determine.
     public var isFloating: Bool { anchor == nil }
 
-    /// Whether an absolute (or, with an unknown anchor, any) path matches.
+    /// Whether an absolute (or, with an unknown anchor, any) path matches: below the anchor, the tokens
+    /// must cover the whole path (an unknown anchor starts with any depth; a matched folder covers its
+    /// contents through the trailing zero-or-more token).
     func matches(_ path: String) -> Bool {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        let pattern = anyDepth ? ["**"] + segments : segments
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true)
         if let anchor {
-            let base = anchor.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-            guard path.hasPrefix("/"), parts.count >= base.count, Array(parts.prefix(base.count)) == base else { return false }
-            return Self.matchPrefix(pattern, Array(parts.dropFirst(base.count)))
+            let base = anchor.split(separator: "/", omittingEmptySubsequences: true)
+            guard path.hasPrefix("/"), parts.count >= base.count, parts.prefix(base.count).elementsEqual(base) else { return false }
+            parts.removeFirst(base.count)
         }
-        // Unknown anchor: the pattern may start at any folder.
-        for start in 0...parts.count where Self.matchPrefix(pattern, Array(parts.dropFirst(start))) { return true }
-        return false
-    }
-
-    /// True when the pattern matches the whole of `parts` or a leading folder of it (a matched folder
-    /// covers its contents).
-    static func matchPrefix(_ pattern: [String], _ parts: [String]) -> Bool {
         guard !parts.isEmpty else { return false }
-        for length in stride(from: parts.count, through: 1, by: -1) where match(pattern[...], parts[..<length]) {
-            return true
-        }
-        return false
+        return Self.match(tokens, parts)
     }
 
-    static func match(_ pattern: ArraySlice<String>, _ parts: ArraySlice<String>) -> Bool {
-        guard let head = pattern.first else { return parts.isEmpty }
-        if head == "**" {
-            let rest = pattern.dropFirst()
-            // A trailing `**` matches everything inside a folder, not the folder itself (gitignore).
-            if rest.isEmpty { return !parts.isEmpty }
-            var index = parts.startIndex
-            while true {
-                if match(rest, parts[index...]) { return true }
-                if index == parts.endIndex { return false }
-                index += 1
+    /// Dynamic programming over (token, segment): linear in tokens × segments, however many `**`.
+    static func match(_ tokens: [PathToken], _ parts: [Substring]) -> Bool {
+        let count = parts.count
+        // next[j]: tokens[i+1...] match parts[j...]; built from the last token backwards.
+        var next = [Bool](repeating: false, count: count + 1)
+        next[count] = true
+        var current = next
+        for token in tokens.reversed() {
+            switch token {
+            case .anyZeroOrMore:
+                current[count] = next[count]
+                for j in stride(from: count - 1, through: 0, by: -1) { current[j] = next[j] || current[j + 1] }
+            case .anyOneOrMore:
+                current[count] = false
+                for j in stride(from: count - 1, through: 0, by: -1) { current[j] = next[j + 1] || current[j + 1] }
+            case .segment(let glob):
+                current[count] = false
+                for j in 0..<count { current[j] = next[j + 1] && glob.matches(String(parts[j])) }
             }
+            swap(&current, &next)
         }
-        guard let part = parts.first, let glob = try? Glob(head), glob.matches(part) else { return false }
-        return match(pattern.dropFirst(), parts.dropFirst())
+        return next[0]
     }
 
     /// The TenantAgentSandbox globs that cover this pattern (a Glob's `*` also crosses `/`, so a pattern
