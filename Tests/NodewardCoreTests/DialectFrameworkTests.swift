@@ -39,6 +39,18 @@ import Testing
         ])
     }
 
+    @Test func aStrayJSONFileInAFolderIsACountedSkip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodeward-dialects-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stray = folder.appendingPathComponent("package.json")
+        try Data(#"{"name": "x"}"#.utf8).write(to: stray)
+        let found = SandboxReader().read(paths: [folder.path])
+        #expect(found.errors.isEmpty)
+        #expect(found.diagnostics.map { "\($0.severity) \($0.code)" } == ["warning dialect.unrecognized"])
+        #expect(SandboxReader().read(paths: [stray.path]).errors.map(\.code) == [.dialectUnrecognized])
+    }
+
     @Test func tenantsComeFromTheFileWhereTheFileSaysNone() {
         #expect(TenantFrom.auto.tenant(of: "fleet/acme/.claude/settings.local.json") == "acme")
         #expect(TenantFrom.auto.tenant(of: "fleet/soylent/.cursor/mcp.json") == "soylent")

@@ -13,7 +13,7 @@ struct DialectFileParser {
         case dialect(DialectFragment?, [Diagnostic])
     }
 
-    func classify(text: String, file: String) -> Outcome {
+    func classify(text: String, file: String, foundInFolder: Bool = false) -> Outcome {
         // Only `.json` files must be a dialect; any other file (`.yaml`, or a file named explicitly
         // whatever its extension) that no dialect recognizes is a TenantAgentSandbox document.
         let sandboxByDefault = !file.lowercased().hasSuffix(".json")
@@ -73,10 +73,11 @@ struct DialectFileParser {
         }
         guard let reader = forcedReader ?? DialectRegistry.readers.first(where: { $0.recognizes(root, file: file) }) else {
             if sandboxByDefault || text.contains(SandboxNodeWalker.sandboxKind) { return .tenantAgentSandbox }
-            return .dialect(nil, [.error(
-                .dialectUnrecognized,
-                "neither a TenantAgentSandbox nor a known dialect (\(DialectRegistry.readers.map(\.name).joined(separator: ", "))); force one with the workspace key `dialects:`",
-                at: SourceLocation(file: file, line: chunk.firstLine, column: 1))])
+            let message = "neither a TenantAgentSandbox nor a known dialect (\(DialectRegistry.readers.map(\.name).joined(separator: ", "))); force one with the workspace key `dialects:`"
+            let location = SourceLocation(file: file, line: chunk.firstLine, column: 1)
+            // A JSON file that merely sits in a tenants folder (a package.json) is skipped and counted.
+            return .dialect(nil, [foundInFolder ? .warning(.dialectUnrecognized, message + " (skipped)", at: location)
+                                                : .error(.dialectUnrecognized, message, at: location)])
         }
         let fragment = reader.read(root, walker: walker, file: file, variant: variant, options: options)
         return .dialect(fragment, walker.diagnostics)

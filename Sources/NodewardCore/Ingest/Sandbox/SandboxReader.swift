@@ -43,11 +43,12 @@ public struct SandboxReader: Sendable {
         var grouping = DialectTenantGrouping(options: dialects)
         let (files, missing) = Self.discoverFiles(paths)
         collector.diagnostics += missing
+        let named = Set(paths)
         for file in files {
             collector.filesRead += 1
             switch Self.loadText(file, limits: limits) {
             case .success(let text):
-                parseFile(text: text, file: file, into: &collector, grouping: &grouping)
+                parseFile(text: text, file: file, found: !named.contains(file), into: &collector, grouping: &grouping)
             case .failure(let diagnostic):
                 collector.diagnostics.append(diagnostic)
             }
@@ -61,13 +62,15 @@ public struct SandboxReader: Sendable {
         var collector = SandboxCollector()
         var grouping = DialectTenantGrouping(options: dialects)
         collector.filesRead = 1
-        parseFile(text: text, file: file, into: &collector, grouping: &grouping)
+        parseFile(text: text, file: file, found: false, into: &collector, grouping: &grouping)
         collector.add(grouping.build(), grouping.diagnostics)
         return collector.result()
     }
 
-    private func parseFile(text: String, file: String, into collector: inout SandboxCollector, grouping: inout DialectTenantGrouping) {
-        switch DialectFileParser(limits: limits, options: dialects).classify(text: text, file: file) {
+    /// `found`: the file was found in a folder rather than named, so a JSON file that is no config at all
+    /// is a counted skip (a warning), not an error.
+    private func parseFile(text: String, file: String, found: Bool, into collector: inout SandboxCollector, grouping: inout DialectTenantGrouping) {
+        switch DialectFileParser(limits: limits, options: dialects).classify(text: text, file: file, foundInFolder: found) {
         case .tenantAgentSandbox:
             let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
             collector.add(parsed.decoded, parsed.diagnostics)
