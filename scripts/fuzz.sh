@@ -59,7 +59,7 @@ seed_corpus() {
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
     fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
-    dialects) sources=(Tests/NodewardCoreTests/Fixtures/dialects/*/*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/*.json) ;;
+    dialects) sources=(Tests/NodewardCoreTests/Fixtures/dialects/*/*/*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*/*.json) ;;
     server|pipeline) sources=() ;;
   esac
   # The pipeline target: a tenant sandbox, a line `%%`, then the first runs of that tenant's JSONL traces.
