@@ -39,7 +39,8 @@ import Testing
         }
 
         mutating func leaf() -> String {
-            switch below(8) {
+            switch below(9) {
+            case 7: return "mcp.tool.arguments.\(Self.fields[below(Self.fields.count)])"
             case 0: return Self.names[below(Self.names.count)]
             case 1: return String(Int64(bitPattern: random.next()) % 1000)
             case 2: return "\(below(100))u"
@@ -95,6 +96,7 @@ import Testing
         let cases = environment["NODEWARD_CEL_CASES"].flatMap(Int.init) ?? 3000
         var generator = Generator(random: SplitMix64(state: seed))
         var compiled = 0
+        var kinds: [String: Int] = [:]
         for number in 0..<cases {
             var text = generator.expression(depth: 1 + generator.below(6))
             if number % 2 == 1 { text = generator.mutate(text) }
@@ -109,11 +111,16 @@ import Testing
             let first = Self.render(program.evaluate(CELTests.activation))
             let second = Self.render(program.evaluate(CELTests.activation))
             let third = Self.render(reparsed.evaluate(CELTests.activation))
+            kinds[String(first.prefix(while: { $0 != " " })), default: 0] += 1
             #expect(first == second, "seed \(seed) case \(number)")
             #expect(Self.stripColumns(first) == Self.stripColumns(third), "seed \(seed) case \(number)")
         }
         // The generator must reach the evaluator, not only the error paths.
         #expect(compiled > cases / 3)
+        // …and every kind of outcome: values, errors and unknowns (the partial argument map).
+        #expect(kinds["value", default: 0] > cases / 20, "\(kinds)")
+        #expect(kinds["error", default: 0] > cases / 20, "\(kinds)")
+        #expect(kinds["unknown", default: 0] > 0, "\(kinds)")
     }
 
     /// Columns differ between the source and its canonical print; everything else must not.

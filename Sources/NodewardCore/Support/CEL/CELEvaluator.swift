@@ -329,7 +329,11 @@ struct CELEvaluator {
                     reason: .limit, column: column,
                     message: "a `matches` subject longer than \(program.limits.maxRegexSubjectLength) characters"))
             }
-            return .value(.bool(regex.matches(text)))
+            guard let matched = regex.matches(text) else {
+                return .unknown(CELUnknown(
+                    reason: .limit, column: column, message: "a `matches` that ran past its backtracking budget (RE2 would run it in linear time)"))
+            }
+            return .value(.bool(matched))
         }
     }
 }

@@ -33,7 +33,7 @@ public struct CELLimits: Sendable, Hashable {
     public var maxDepth = 64
     public var maxSteps = 100_000
     /// Longest subject (UTF-16 units) `matches` runs on; longer is unknown (a limit), not false.
-    public var maxRegexSubjectLength = 16_384
+    public var maxRegexSubjectLength = 4_096
     public var maxRegexPatternLength = 1_024
 
     public init() {}

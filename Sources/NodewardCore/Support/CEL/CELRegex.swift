@@ -7,10 +7,11 @@ import Foundation
 ///   repetition counts above 1000) are invalid patterns, as in RE2: a runtime error;
 /// - RE2's `(?P<name>…)` is rewritten to `(?<name>…)`; an unescaped `$` outside a class means end of text
 ///   (RE2), written `\z` for ICU, unless the pattern turns on multi-line mode;
-/// - shapes that cost a backtracking engine exponential time (a quantified group that itself contains a
-///   quantifier or an alternation, e.g. `(a+)+`, `(a|aa)*`) and `\C` are valid RE2 that this subset does
-///   not run: unsupported, never false;
-/// - subjects longer than `CELLimits.maxRegexSubjectLength` are a limit (unknown), never false.
+/// - `\C` (any byte) is valid RE2 this subset does not run: unsupported, never false;
+/// - ICU backtracks where RE2 runs in linear time, so every match runs on a budget of ICU progress
+///   callbacks (deterministic: ICU calls back per start position and every fixed number of steps), twice
+///   the subject length plus 256; a match past it (`(a|aa)*c`, `a*a*a*a*c` on a long subject) is a
+///   limit: unknown, never false. Subjects longer than `CELLimits.maxRegexSubjectLength` are a limit too.
 final class CELRegex: @unchecked Sendable {
     // NSRegularExpression is immutable after creation and documented safe to share across threads.
     let expression: NSRegularExpression
@@ -39,19 +40,34 @@ final class CELRegex: @unchecked Sendable {
         return .success(CELRegex(expression))
     }
 
-    /// True when the pattern matches a substring of `text` (CEL `matches` is unanchored).
-    func matches(_ text: String) -> Bool {
-        let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        return expression.firstMatch(in: text, options: [], range: range) != nil
+    /// True when the pattern matches a substring of `text` (CEL `matches` is unanchored); nil when the
+    /// match ran past its budget.
+    func matches(_ text: String) -> Bool? {
+        let length = text.utf16.count
+        let budget = 2 * length + 256
+        var callbacks = 0
+        var found = false
+        var exhausted = false
+        expression.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(location: 0, length: length)) { result, _, stop in
+            if result != nil {
+                found = true
+                stop.pointee = true
+                return
+            }
+            callbacks += 1
+            if callbacks > budget {
+                exhausted = true
+                stop.pointee = true
+            }
+        }
+        if found { return true }
+        return exhausted ? nil : false
     }
 
-    /// One pass over the pattern: checks the RE2 restrictions and the unsafe shapes, and rewrites the two
-    /// spellings that differ.
+    /// One pass over the pattern: checks the RE2 restrictions and rewrites the two spellings that differ.
     private static func translate(_ scalars: [Unicode.Scalar]) -> Result<String, Failure> {
         var output = String.UnicodeScalarView()
-        // Per open group: whether it holds a quantifier or an alternation so far.
-        var groups: [Bool] = []
-        var lastClosedGroupIsRisky = false
+        var openGroups = 0
         var multiline = false
         var index = 0
         func isQuantifier(_ at: Int) -> Bool {
@@ -61,10 +77,8 @@ final class CELRegex: @unchecked Sendable {
             if scalar == "{", at + 1 < scalars.count, ("0"..."9").contains(scalars[at + 1]) { return true }
             return false
         }
-        func markQuantified() { if !groups.isEmpty { groups[groups.count - 1] = true } }
         while index < scalars.count {
             let scalar = scalars[index]
-            var closedGroupRisky = false
             switch scalar {
             case "\\":
                 guard index + 1 < scalars.count else { return .failure(.invalid("a pattern ending in a backslash")) }
@@ -82,7 +96,6 @@ final class CELRegex: @unchecked Sendable {
                         index += 1
                     }
                 }
-                lastClosedGroupIsRisky = false
                 continue
             case "[":
                 // A class: copied as is, up to its closing bracket (a leading `]` or `^]` is a member).
@@ -117,7 +130,6 @@ final class CELRegex: @unchecked Sendable {
                     }
                 }
                 guard closed else { return .failure(.invalid("an unclosed character class")) }
-                lastClosedGroupIsRisky = false
                 continue
             case "(":
                 if index + 1 < scalars.count, scalars[index + 1] == "?" {
@@ -130,7 +142,7 @@ final class CELRegex: @unchecked Sendable {
                     if head.hasPrefix("P<") {
                         output.append(contentsOf: "(?<".unicodeScalars)
                         index += 4
-                        groups.append(false)
+                        openGroups += 1
                         continue
                     }
                     // Flag groups: (?i) (?m) (?s) (?U) and (?flags:…).
@@ -140,25 +152,16 @@ final class CELRegex: @unchecked Sendable {
                         cursor += 1
                     }
                 }
-                groups.append(false)
+                openGroups += 1
             case ")":
-                guard let risky = groups.popLast() else { return .failure(.invalid("an unbalanced `)`")) }
-                closedGroupRisky = risky
-                // A quantifier or alternation inside also counts for the enclosing group.
-                if risky { markQuantified() }
-            case "|":
-                markQuantified()
+                guard openGroups > 0 else { return .failure(.invalid("an unbalanced `)`")) }
+                openGroups -= 1
             case "$" where !multiline:
                 output.append(contentsOf: "\\z".unicodeScalars)
                 index += 1
-                lastClosedGroupIsRisky = false
                 continue
             case "*", "+", "?", "{":
                 if scalar == "{", !isQuantifier(index) { break }
-                if lastClosedGroupIsRisky {
-                    return .failure(.unsupported("a quantified group that contains a quantifier or an alternation (exponential in a backtracking engine)"))
-                }
-                markQuantified()
                 var end = index + 1
                 if scalar == "{" {
                     var numbers: [Int] = []
@@ -184,16 +187,14 @@ final class CELRegex: @unchecked Sendable {
                     output.append(scalars[index])
                     index += 1
                 }
-                lastClosedGroupIsRisky = false
                 continue
             default:
                 break
             }
             output.append(scalar)
             index += 1
-            lastClosedGroupIsRisky = closedGroupRisky
         }
-        guard groups.isEmpty else { return .failure(.invalid("an unclosed group")) }
+        guard openGroups == 0 else { return .failure(.invalid("an unclosed group")) }
         return .success(String(output))
     }
 }
