@@ -176,6 +176,37 @@ import Testing
         #expect(AgentGatewayTenantMapping.fixed("one").tenants(of: config).diagnostics.first?.code == .agentGatewayTenant)
     }
 
+    /// agentgateway's `eval_bool` reads an erroring rule as false: an erroring deny does not deny, an
+    /// erroring require fails, an erroring allow does not allow.
+    @Test func erroringRulesAreFalse() throws {
+        func policy(_ rules: String) throws -> AgentGatewayPolicy {
+            let text = """
+                routes:
+                - name: t
+                  policies:
+                    mcpAuthorization:
+                      rules:
+                \(rules)
+                  backends:
+                  - mcp: {targets: [{name: s, mcp: {host: "http://h"}}]}
+                """
+            let result = AgentGatewayReader().parse(text: text, file: "t.yaml")
+            #expect(result.errors.isEmpty, "\(result.errors)")
+            let config = try #require(result.config)
+            let tenant = try #require(AgentGatewayTenantMapping.routeName.tenants(of: config).tenants.first)
+            return AgentGatewayPolicy(tenant: tenant)
+        }
+        let step = Self.step("echo", tenant: "t", principal: Self.principal())
+        let erroringDeny = try policy("      - deny: 'jwt.missing == \"x\"'\n      - 'true'")
+        #expect(erroringDeny.decide(step).effect == .allow)
+        #expect(erroringDeny.decide(step).rule == "t/agentgateway.policies.mcpAuthorization.rules[1]")
+        let erroringRequire = try policy("      - require: 'jwt.missing == \"x\"'\n      - 'true'")
+        #expect(erroringRequire.decide(step).effect == .deny)
+        #expect(erroringRequire.decide(step).rule == "t/agentgateway.policies.mcpAuthorization.rules[0]")
+        let erroringAllow = try policy("      - 'jwt.missing == \"x\"'")
+        #expect(erroringAllow.decide(step).rule == "t/agentgateway.mcpAuthorization.default")
+    }
+
     @Test func badInputIsReportedWithLocationAndKeyPath() throws {
         let result = AgentGatewayReader().read(file: try Self.fixture("bad/bad-rules.yaml"))
         let found = result.diagnostics.map { "\($0.code) \($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.keyPath ?? "")" }

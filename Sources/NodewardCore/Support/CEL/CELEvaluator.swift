@@ -46,7 +46,18 @@ struct CELEvaluator {
         case .index(let operand, let key):
             let container = evaluate(operand)
             let keyOutcome = evaluate(key)
-            return Self.strict([container, keyOutcome]) { values in lookup(values[0], by: values[1], column: node.column) }
+            switch Self.strict(container, keyOutcome) {
+            case .success(let pair): return lookup(pair.0, by: pair.1, column: node.column)
+            case .failure(let failed): return failed.outcome
+            }
+        case .call(let function, let receiver?, let arguments) where arguments.count == 1:
+            // `s.startsWith(p)` and friends: two operands, no arrays.
+            let target = evaluate(receiver)
+            let argument = evaluate(arguments[0])
+            switch Self.strict(target, argument) {
+            case .success(let pair): return call(function, [pair.0, pair.1], node: index, column: node.column)
+            case .failure(let failed): return failed.outcome
+            }
         case .call(let function, let receiver, let arguments):
             var outcomes: [CELOutcome] = []
             if let receiver { outcomes.append(evaluate(receiver)) }
@@ -91,7 +102,10 @@ struct CELEvaluator {
         case .binary(let op, let left, let right):
             let lhs = evaluate(left)
             let rhs = evaluate(right)
-            return Self.strict([lhs, rhs]) { values in binary(op, values[0], values[1], column: node.column) }
+            switch Self.strict(lhs, rhs) {
+            case .success(let pair): return binary(op, pair.0, pair.1, column: node.column)
+            case .failure(let failed): return failed.outcome
+            }
         case .conditional(let condition, let then, let otherwise):
             switch evaluate(condition) {
             case .value(.bool(true)): return evaluate(then)
@@ -99,6 +113,22 @@ struct CELEvaluator {
             case .value(let other): return noOverload(node.column, "`?:`", other)
             case let failed: return failed
             }
+        }
+    }
+
+    /// A failed operand, carried through `Result` (an outcome that is not a value).
+    struct Failed: Error {
+        var outcome: CELOutcome
+    }
+
+    /// `strict` for two operands without building arrays (most nodes are binary).
+    private static func strict(_ lhs: CELOutcome, _ rhs: CELOutcome) -> Result<(CELValue, CELValue), Failed> {
+        switch (lhs, rhs) {
+        case (.value(let left), .value(let right)): return .success((left, right))
+        case (.unknown, _): return .failure(Failed(outcome: lhs))
+        case (_, .unknown): return .failure(Failed(outcome: rhs))
+        case (.error, _): return .failure(Failed(outcome: lhs))
+        default: return .failure(Failed(outcome: rhs))
         }
     }
 

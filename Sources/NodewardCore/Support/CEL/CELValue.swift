@@ -43,7 +43,11 @@ struct CELCodePoints: Sendable, Hashable {
     init(_ text: String) { self.text = text }
     static func == (lhs: CELCodePoints, rhs: CELCodePoints) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
     func hash(into hasher: inout Hasher) {
-        for byte in text.utf8 { hasher.combine(byte) }
+        // Native strings hand out their UTF-8 buffer: one bulk combine instead of one per byte.
+        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
     }
 }
 
