@@ -65,10 +65,10 @@ import Testing
         // A missing claim is a CEL error: the rule is false, as in agentgateway.
         #expect(decide("restart", Self.principal()).effect == .deny)
         #expect(decide("restart", Self.principal(claims: ["team.role": "dev"])).effect == .deny)
-        #expect(decide("search", Self.principal(issuer: "idp.evil.example")).rule == "acme/agentgateway.jwtAuth.issuer")
-        #expect(decide("search", Self.principal(audience: "other")).rule == "acme/agentgateway.jwtAuth.audiences")
+        #expect(decide("search", Self.principal(issuer: "idp.evil.example")).rule == "acme/agentgateway.policies.jwtAuth.issuer")
+        #expect(decide("search", Self.principal(audience: "other")).rule == "acme/agentgateway.policies.jwtAuth.audiences")
         #expect(decide("search", nil).effect == .unevaluable)
-        #expect(decide("search", nil).rule == "acme/agentgateway.jwtAuth")
+        #expect(decide("search", nil).rule == "acme/agentgateway.policies.jwtAuth")
         #expect(decide("gpt-4o", Self.principal(), kind: .llm).effect == .allow)
         #expect(decide("gpt-4o", Self.principal(), kind: .llm).rule == "acme/agentgateway.unmediated")
         #expect(decide("search", Self.principal()).regime == .legacy)
@@ -174,6 +174,30 @@ import Testing
         #expect(denylist.decide(Self.step("drop", tenant: "denylist")).effect == .deny)
         #expect(denylist.decide(Self.step("keep", tenant: "denylist")).rule == "denylist/agentgateway.mcpAuthorization.denylist")
         #expect(AgentGatewayTenantMapping.fixed("one").tenants(of: config).diagnostics.first?.code == .agentGatewayTenant)
+    }
+
+    /// A route `jwtAuth` and a backend `mcpAuthentication` both apply.
+    @Test func everyAuthenticationPolicyApplies() throws {
+        let text = """
+            routes:
+            - name: twice
+              policies:
+                jwtAuth: {issuer: idp.one, audiences: [a]}
+              backends:
+              - mcp:
+                  policies:
+                    mcpAuthentication: {issuer: idp.one, audiences: [b]}
+                  targets: [{name: s, mcp: {host: "http://h"}}]
+            """
+        let config = try #require(AgentGatewayReader().parse(text: text, file: "twice.yaml").config)
+        let tenant = try #require(AgentGatewayTenantMapping.routeName.tenants(of: config).tenants.first)
+        #expect(tenant.route.authentications.map(\.keyPath) == ["routes[0].policies.jwtAuth", "routes[0].backends[0].mcp.policies.mcpAuthentication"])
+        let policy = AgentGatewayPolicy(tenant: tenant)
+        let first = policy.decide(Self.step("echo", tenant: "twice", principal: Principal(issuer: "idp.one", audience: "a")))
+        #expect(first.rule == "twice/agentgateway.backends[0].mcp.policies.mcpAuthentication.audiences")
+        #expect(policy.decide(Self.step("echo", tenant: "twice", principal: Principal(issuer: "idp.one"))).effect == .allow)
+        let conversion = AgentGatewaySandboxConversion.convert(tenant)
+        #expect(conversion.unexpressible.contains { $0.keyPath.hasSuffix("mcpAuthentication") })
     }
 
     /// agentgateway's `eval_bool` reads an erroring rule as false: an erroring deny does not deny, an

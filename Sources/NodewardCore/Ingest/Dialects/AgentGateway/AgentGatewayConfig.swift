@@ -30,7 +30,10 @@ public struct AgentGatewayJWTAuth: Sendable, Hashable {
     /// Where the keys come from (`file`, `url`, inline): named, never read.
     public var jwksSource: String?
     public var mode: Mode
-    /// `jwtAuth` or `mcpAuthentication`, with its key path and location.
+    /// Key path relative to the route (`policies.jwtAuth`, `backends[0].mcp.policies.mcpAuthentication`),
+    /// used in rule ids.
+    public var path: String
+    /// The full key path in the file and the location, for diagnostics.
     public var keyPath: String
     public var location: SourceLocation
 }
@@ -71,8 +74,11 @@ public struct AgentGatewayTarget: Sendable {
     /// `mcp`, `sse`, `stdio` or `openapi`.
     public var transport: String?
     public var ruleSets: [AgentGatewayRuleSet]
-    public var jwtAuth: AgentGatewayJWTAuth?
+    /// Target-level `mcpAuthentication`.
+    public var authentications: [AgentGatewayJWTAuth]
     public var location: SourceLocation
+
+    public var jwtAuth: AgentGatewayJWTAuth? { authentications.first }
 }
 
 /// A policy agentgateway enforces that Nodeward does not model (extAuthz, HTTP authorization, rate
@@ -89,12 +95,15 @@ public struct AgentGatewayRoute: Sendable {
     /// Key path of the route in the file (`binds[0].listeners[0].routes[1]`, `mcp`, `routes[0]`).
     public var keyPath: String
     public var location: SourceLocation
-    /// Route-level `jwtAuth`, else the first MCP backend's `mcpAuthentication`.
-    public var jwtAuth: AgentGatewayJWTAuth?
+    /// Route-level `jwtAuth` and the MCP backends' `mcpAuthentication`, in document order: each applies.
+    public var authentications: [AgentGatewayJWTAuth]
     /// Route- and backend-level `mcpAuthorization` sets (they apply to every target of the route).
     public var ruleSets: [AgentGatewayRuleSet]
     public var targets: [AgentGatewayTarget]
     public var unmodelled: [AgentGatewayUnmodelled]
+
+    /// The first authentication policy (the one a tenant sandbox identity is converted from).
+    public var jwtAuth: AgentGatewayJWTAuth? { authentications.first }
 
     /// Every rule of the route, route and backend sets first, then each target's, in document order.
     public var allRules: [AgentGatewayRule] {

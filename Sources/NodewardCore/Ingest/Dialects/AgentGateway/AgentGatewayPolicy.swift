@@ -2,7 +2,7 @@
 /// "agentgateway"; agentgateway `RuleSets::validate` in `crates/agentgateway/src/http/authorization.rs`):
 ///
 /// 1. Steps other than tool calls are not mediated by `mcpAuthorization`: allowed (`agentgateway.unmediated`).
-/// 2. JWT authentication: a recorded issuer other than `issuer`, or a recorded audience outside
+/// 2. JWT authentication (every `jwtAuth`/`mcpAuthentication` on the way): a recorded issuer other than `issuer`, or a recorded audience outside
 ///    `audiences`, is denied; in `strict` mode a step without a recorded principal is unevaluable.
 /// 3. The rule sets of the route, its MCP backend and the call's target are combined: no rules → allow;
 ///    any true deny → deny; any require not true → deny; any true allow → allow; otherwise deny if any
@@ -32,7 +32,10 @@ public struct AgentGatewayPolicy: Sendable {
         }
         let call = AgentGatewayCall(step: step, targets: route.targets.map(\.name))
         let target = call.target.flatMap { name in route.targets.first { $0.name == name } }
-        if let refused = checkJWT(step, auth: route.jwtAuth ?? target?.jwtAuth) { return refused }
+        // Every authentication policy on the way applies: the route's, the MCP backend's, the target's.
+        for auth in route.authentications + (target?.authentications ?? []) {
+            if let refused = checkJWT(step, auth: auth) { return refused }
+        }
         var sets = route.ruleSets
         if let target {
             sets += target.ruleSets
@@ -101,20 +104,19 @@ public struct AgentGatewayPolicy: Sendable {
         }
     }
 
-    private func checkJWT(_ step: Step, auth: AgentGatewayJWTAuth?) -> Decision? {
-        guard let auth else { return nil }
+    private func checkJWT(_ step: Step, auth: AgentGatewayJWTAuth) -> Decision? {
         guard let principal = step.principal else {
             if auth.mode == .strict {
-                return decision(.unevaluable, "jwtAuth", "the route requires a valid JWT and the step recorded no principal")
+                return decision(.unevaluable, auth.path, "the route requires a valid JWT and the step recorded no principal")
             }
             return nil
         }
         if auth.mode == .permissive { return nil }
         if let expected = auth.issuer, let issuer = principal.issuer, issuer != expected {
-            return decision(.deny, "jwtAuth.issuer", "JWT issuer is not the route's jwtAuth issuer")
+            return decision(.deny, "\(auth.path).issuer", "JWT issuer is not the issuer of \(auth.path)")
         }
         if !auth.audiences.isEmpty, let audience = principal.audience, !auth.audiences.contains(audience) {
-            return decision(.deny, "jwtAuth.audiences", "JWT audience is not one of the route's jwtAuth audiences")
+            return decision(.deny, "\(auth.path).audiences", "JWT audience is not one of the audiences of \(auth.path)")
         }
         return nil
     }

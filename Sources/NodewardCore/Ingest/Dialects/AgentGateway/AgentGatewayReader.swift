@@ -67,7 +67,16 @@ public struct AgentGatewayReader: Sendable {
         if routes.isEmpty, walker.errorCount == 0 {
             diagnostics.append(.warning(.agentGatewayNoRoutes, "no route has an MCP backend; nothing to evaluate", at: walker.location(root)))
         }
-        return AgentGatewayReadResult(config: AgentGatewayConfig(file: file, routes: routes), diagnostics: diagnostics)
+        return AgentGatewayReadResult(config: AgentGatewayConfig(file: file, routes: routes), diagnostics: Self.sorted(diagnostics))
+    }
+
+    /// By line and column, keeping the walk order for one place (as the sandbox reader sorts).
+    static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
+            let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
     }
 
     /// YAML errors with their location, never the offending line's text.
@@ -138,7 +147,7 @@ struct AgentGatewayDecoder {
         guard let entries = walker.mapping(node, path) else { return nil }
         walker.checkKeys(entries, known: ["name", "ruleName", "namespace", "hostnames", "matches", "policies", "backends"])
         let name = entries["name"].flatMap { walker.nonEmptyString($0, entries.child("name")) }
-        var route = AgentGatewayRoute(name: name, keyPath: path, location: walker.location(node), jwtAuth: nil, ruleSets: [], targets: [], unmodelled: [])
+        var route = AgentGatewayRoute(name: name, keyPath: path, location: walker.location(node), authentications: [], ruleSets: [], targets: [], unmodelled: [])
         if let policies = entries["policies"] { decodePolicies(policies, path: path, relative: "policies", into: &route) }
         var hasMCP = false
         if let backends = entries["backends"].flatMap({ walker.list($0, entries.child("backends")) }) {
@@ -157,7 +166,7 @@ struct AgentGatewayDecoder {
 
     /// The simplified form: `mcp: {port, policies, targets}` is one route with one MCP backend.
     func decodeSimplifiedMCP(_ node: Node, _ path: String) -> AgentGatewayRoute? {
-        var route = AgentGatewayRoute(name: nil, keyPath: path, location: walker.location(node), jwtAuth: nil, ruleSets: [], targets: [], unmodelled: [])
+        var route = AgentGatewayRoute(name: nil, keyPath: path, location: walker.location(node), authentications: [], ruleSets: [], targets: [], unmodelled: [])
         decodeMCPBackend(node, path: path, relative: "", into: &route, extraKeys: ["port", "gateways", "prefixMode"])
         return route
     }
@@ -175,12 +184,12 @@ struct AgentGatewayDecoder {
                 let name = walker.nonEmptyString(nameNode, targetEntries.child("name"))
             else { continue }
             let transport = ["mcp", "sse", "stdio", "openapi", "a2a"].first { targetEntries[$0] != nil }
-            var decoded = AgentGatewayTarget(name: name, transport: transport, ruleSets: [], jwtAuth: nil, location: walker.location(target.node))
+            var decoded = AgentGatewayTarget(name: name, transport: transport, ruleSets: [], authentications: [], location: walker.location(target.node))
             if let policies = targetEntries["policies"] {
-                var scratch = AgentGatewayRoute(name: nil, keyPath: route.keyPath, location: route.location, jwtAuth: nil, ruleSets: [], targets: [], unmodelled: [])
+                var scratch = AgentGatewayRoute(name: nil, keyPath: route.keyPath, location: route.location, authentications: [], ruleSets: [], targets: [], unmodelled: [])
                 decodePolicies(policies, path: targetEntries.child("policies"), relative: join("targets[\(target.index)].policies"), into: &scratch, absolute: true)
                 decoded.ruleSets = scratch.ruleSets
-                decoded.jwtAuth = scratch.jwtAuth
+                decoded.authentications = scratch.authentications
                 route.unmodelled += scratch.unmodelled
             }
             route.targets.append(decoded)
@@ -194,8 +203,8 @@ struct AgentGatewayDecoder {
         guard let entries = walker.mapping(node, fullPath) else { return }
         walker.checkKeys(entries, known: ["jwtAuth", "mcpAuthentication", "mcpAuthorization"] + Self.unmodelledPolicies + Self.ignoredPolicies)
         for key in ["jwtAuth", "mcpAuthentication"] {
-            guard let auth = entries[key], route.jwtAuth == nil else { continue }
-            route.jwtAuth = decodeJWTAuth(auth, entries.child(key))
+            guard let auth = entries[key], let decoded = decodeJWTAuth(auth, entries.child(key), relative: "\(relative).\(key)") else { continue }
+            route.authentications.append(decoded)
         }
         if let authorization = entries["mcpAuthorization"], let set = decodeRuleSet(authorization, entries.child("mcpAuthorization"), relative: "\(relative).mcpAuthorization") {
             route.ruleSets.append(set)
@@ -213,7 +222,7 @@ struct AgentGatewayDecoder {
         }
     }
 
-    func decodeJWTAuth(_ node: Node, _ path: String) -> AgentGatewayJWTAuth? {
+    func decodeJWTAuth(_ node: Node, _ path: String, relative: String) -> AgentGatewayJWTAuth? {
         guard let entries = walker.mapping(node, path) else { return nil }
         walker.checkKeys(entries, known: ["issuer", "audiences", "audience", "jwks", "jwksUrl", "mode", "provider", "resourceMetadata", "providers"])
         let issuer = entries["issuer"].flatMap { walker.nonEmptyString($0, entries.child("issuer")) }
@@ -242,7 +251,9 @@ struct AgentGatewayDecoder {
                 }
             }
         }
-        return AgentGatewayJWTAuth(issuer: issuer, audiences: audiences, jwksSource: jwksSource, mode: mode, keyPath: path, location: walker.location(node))
+        return AgentGatewayJWTAuth(
+            issuer: issuer, audiences: audiences, jwksSource: jwksSource, mode: mode, path: relative, keyPath: path,
+            location: walker.location(node))
     }
 
     /// `mcpAuthorization: {rules: [...]}`: each rule a CEL string (allow) or `{allow|deny|require: CEL}`.

@@ -71,8 +71,12 @@ public enum AgentGatewaySandboxConversion {
             tools.allow = tools.allow.enumerated().map { ToolRule(tool: $1.tool, args: $1.args, index: $0, source: $1.source) }
             tools.deny = tools.deny.enumerated().map { ToolRule(tool: $1.tool, args: $1.args, index: $0, source: $1.source) }
             var identity: IdentityConfig?
-            if let auth = route.jwtAuth ?? route.targets.first(where: { $0.jwtAuth != nil })?.jwtAuth {
+            let authentications = route.authentications + route.targets.flatMap(\.authentications)
+            if let auth = authentications.first {
                 identity = convertIdentity(auth)
+            }
+            for extra in authentications.dropFirst() {
+                note(extra.keyPath, extra.location, "a second authentication policy: a sandbox accepts any of its issuers, agentgateway requires each; only the first is converted")
             }
             for unmodelled in route.unmodelled {
                 note(unmodelled.keyPath, unmodelled.location, "agentgateway policy `\(unmodelled.policy)` has no counterpart in a tenant sandbox")
