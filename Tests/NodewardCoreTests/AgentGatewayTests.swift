@@ -261,3 +261,44 @@ import Testing
         #expect(AgentGatewayReader(limits: small).parse(text: "binds: []\n# padding", file: "big.yaml").errors.first?.code == .fileTooLarge)
     }
 }
+
+/// Byte-level mutations of every fixture (seeded SplitMix64): the reader, the tenant mapping, the policy
+/// and the conversion never trap, and reading is deterministic.
+@Suite struct AgentGatewayMutationTests {
+    @Test func mutatedConfigsNeverTrapAndReadDeterministically() throws {
+        let root = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("dialects/agentgateway")
+        let names = ["routes.yaml", "rule-forms.yaml", "multiplex.yaml", "target-policies.yaml", "convertible.yaml"]
+        var random = SplitMix64(state: 0xA6_E417)
+        let alphabet = Array("-:{}[]'\"# \n&*!|>aZ0.".utf8)
+        var decided = 0
+        for name in names {
+            let original = Array(try String(contentsOf: root.appendingPathComponent(name), encoding: .utf8).utf8)
+            for _ in 0..<150 {
+                var bytes = original
+                for _ in 0..<(1 + Int(random.next() % 4)) {
+                    let position = Int(random.next() % UInt64(bytes.count))
+                    switch random.next() % 3 {
+                    case 0: bytes.remove(at: position)
+                    case 1: bytes.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: position)
+                    default: bytes[position] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                    }
+                }
+                let text = String(decoding: bytes, as: UTF8.self)
+                let first = AgentGatewayReader().parse(text: text, file: name)
+                let second = AgentGatewayReader().parse(text: text, file: name)
+                #expect(first.diagnostics == second.diagnostics)
+                guard let config = first.config else { continue }
+                for tenant in AgentGatewayTenantMapping.routeName.tenants(of: config).tenants {
+                    let policy = AgentGatewayPolicy(tenant: tenant)
+                    for tool in ["search", "read_file", "public.echo", "billing_refund", "x"] {
+                        _ = policy.decide(AgentGatewayTests.step(tool, tenant: tenant.tenantId, arguments: ["path": .string("/data/a")],
+                                                                 principal: AgentGatewayTests.principal()))
+                        decided += 1
+                    }
+                    _ = AgentGatewaySandboxConversion.convert(tenant, tenantClaim: "org")
+                }
+            }
+        }
+        #expect(decided > 1000)
+    }
+}

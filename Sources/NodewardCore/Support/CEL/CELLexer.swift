@@ -120,7 +120,8 @@ struct CELLexer {
         if scalar == "=" || scalar == "&" || scalar == "|" {
             return .failure(CELIssue(.syntax, column: column, "a lone `\(scalar)` (did you mean `\(scalar)\(scalar)`?)"))
         }
-        return .failure(CELIssue(.syntax, column: column, "an unexpected character (U+\(String(scalar.value, radix: 16, uppercase: true)))"))
+        // The character itself is not named: issues never quote the expression.
+        return .failure(CELIssue(.syntax, column: column, "an unexpected character"))
     }
 
     private mutating func lexNumber(column: Int) -> Result<CELToken, CELIssue> {
