@@ -179,8 +179,14 @@ import Testing
         #expect(CELProgram.compile(brackets, limits: limits).failureCode == .limit)
         let negations = String(repeating: "!", count: 100_000) + "true"
         #expect(CELProgram.compile(negations, limits: limits).failureCode == .limit)
+        // `&&`/`||` chains are balanced (as cel-go builds them): 10 000 terms are 14 levels deep.
         let chain = Array(repeating: "true", count: 10_000).joined(separator: " && ")
-        #expect(CELProgram.compile(chain, limits: limits).failureCode == .limit)
+        #expect(try CELProgram.compile(chain, limits: limits).get().evaluate(CELActivation()).bool == true)
+        let allowList = (0..<500).map { "mcp.tool.name == \"tool\($0)\"" }.joined(separator: " || ")
+        #expect(try CELProgram.compile(allowList).get().evaluate(Self.activation).bool == false)
+        // Other operators chain left-deep, and a long chain is past the depth limit.
+        let sum = Array(repeating: "1", count: 10_000).joined(separator: " + ")
+        #expect(CELProgram.compile(sum, limits: limits).failureCode == .limit)
         #expect(CELProgram.compile(String(repeating: "a", count: 20_000)).failureCode == .limit)
         // Within the depth limit: 60 levels evaluate.
         let nested = String(repeating: "(", count: 60) + "true" + String(repeating: ")", count: 60)
@@ -233,6 +239,7 @@ import Testing
             #expect(first == second, "\(text) → \(first) → \(second)")
         }
         #expect(try CELProgram.compile("a&&b||c").get().canonicalText == "((a && b) || c)")
+        #expect(try CELProgram.compile("a || b || c || d").get().canonicalText == "((a || b) || (c || d))")
     }
 }
 

@@ -113,6 +113,7 @@ struct CELParser {
 
     private mutating func binary(level: Int) throws(CELIssue) -> Int {
         guard level < Self.levels.count else { return try unary() }
+        if level <= 1 { return try logicalChain(level: level) }
         var left = try binary(level: level + 1)
         while let op = binaryOperator(at: level) {
             let column = current.column
@@ -121,6 +122,31 @@ struct CELParser {
             left = try add(.binary(op, left, right), column: column, children: [left, right])
         }
         return left
+    }
+
+    /// `a || b || c …` and `a && b && …` as a balanced tree, as cel-go's parser builds them: the operators
+    /// are associative (and commutative in CEL), and a chain of n terms is then log2(n) deep, so long
+    /// allow-lists stay within `maxDepth`.
+    private mutating func logicalChain(level: Int) throws(CELIssue) -> Int {
+        let op = Self.levels[level][0]
+        var terms = [try binary(level: level + 1)]
+        var columns: [Int] = []
+        while binaryOperator(at: level) == op {
+            columns.append(current.column)
+            advance()
+            terms.append(try binary(level: level + 1))
+        }
+        return try balance(op, terms[...], columns[...])
+    }
+
+    /// `columns[i]` is the operator between `terms[i]` and `terms[i + 1]`.
+    private mutating func balance(_ op: CELBinaryOperator, _ terms: ArraySlice<Int>, _ columns: ArraySlice<Int>) throws(CELIssue) -> Int {
+        guard terms.count > 1 else { return terms.first ?? 0 }
+        let middle = terms.startIndex + terms.count / 2
+        let operatorIndex = columns.startIndex + (middle - terms.startIndex) - 1
+        let left = try balance(op, terms[..<middle], columns[..<operatorIndex])
+        let right = try balance(op, terms[middle...], columns[(operatorIndex + 1)...])
+        return try add(.binary(op, left, right), column: columns[operatorIndex], children: [left, right])
     }
 
     private mutating func unary() throws(CELIssue) -> Int {
