@@ -85,6 +85,33 @@ import Testing
         #expect(multiplexed.unexpressible.contains { $0.keyPath.hasSuffix("mcpAuthentication.mode") })
     }
 
+    /// `&&` over `||` converts through the disjunctive normal form: one sandbox entry per alternative.
+    @Test func nestedAlternativesConvertToOneEntryEach() throws {
+        let text = """
+            routes:
+            - name: dnf
+              policies:
+                mcpAuthorization:
+                  rules:
+                  - 'mcp.tool.name in ["read_file", "stat"] && (mcp.tool.arguments.path.startsWith("/a/") || mcp.tool.arguments.path.startsWith("/b/"))'
+                  - deny: '(mcp.tool.name == "stat" || mcp.tool.name == "read_file") && mcp.tool.arguments.path.endsWith(".key")'
+              backends:
+              - mcp: {targets: [{name: s, mcp: {host: "http://h"}}]}
+            """
+        let config = try #require(AgentGatewayReader().parse(text: text, file: "dnf.yaml").config)
+        let tenant = try #require(AgentGatewayTenantMapping.routeName.tenants(of: config).tenants.first)
+        let conversion = AgentGatewaySandboxConversion.convert(tenant)
+        let allowed = conversion.sandbox.tools.allow.map { "\($0.tool.pattern) \($0.args["path"]?.pattern ?? "")" }
+        #expect(allowed == ["read_file /a/*", "stat /a/*", "read_file /b/*", "stat /b/*"])
+        #expect(conversion.sandbox.tools.deny.map(\.tool.pattern) == ["stat", "read_file"])
+        let policy = AgentGatewayPolicy(tenant: tenant)
+        var legacy = LegacyEvaluator(sandbox: conversion.sandbox)
+        for (tool, path) in [("read_file", "/a/x"), ("stat", "/b/y"), ("read_file", "/c/z"), ("stat", "/a/k.key"), ("list", "/a/x"), ("read_file", nil)] {
+            let step = AgentGatewayTests.step(tool, tenant: "dnf", arguments: path.map { ["path": .string($0)] } ?? [:])
+            #expect(policy.decide(step).effect == legacy.evaluate(step).effect, "\(tool) \(path ?? "-")")
+        }
+    }
+
     @Test func tenantClaimConditionsBecomeTheIdentityBinding() throws {
         let text = """
             binds:

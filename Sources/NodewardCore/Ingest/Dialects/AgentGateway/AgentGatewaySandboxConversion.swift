@@ -14,7 +14,7 @@ public struct AgentGatewayConversion: Sendable {
 /// Converts an agentgateway tenant to a sandbox (docs/sandbox-config.md, "agentgateway", mapping table):
 /// allow rules → `tools.allow`, deny rules → `tools.deny`, the default is deny when an allow rule exists
 /// (allow-list) and allow otherwise (deny-list); `jwtAuth` → `identity`. A rule converts when it is a
-/// conjunction (or a disjunction of conjunctions) of conditions on `mcp.tool.name` (`==`, `in` a list,
+/// combination with `&&` and `||` (converted through its disjunctive normal form) of conditions on `mcp.tool.name` (`==`, `in` a list,
 /// `startsWith`, `endsWith`, `contains`), `mcp.tool.target ==`, string conditions on
 /// `mcp.tool.arguments.<name>` (`==`, `startsWith`, `endsWith`, `contains`), `true`, and
 /// `jwt.iss == <the issuer>` or `jwt.<tenantClaim> == <value>`. Everything else is listed, with why.
@@ -128,14 +128,33 @@ public enum AgentGatewaySandboxConversion {
             }
         }
 
-        /// The grants a condition allows: a disjunction of conjunctions.
+        /// The grants a condition allows: its disjunctive normal form, one grant set per conjunction.
         mutating func grants(_ tree: CELSyntaxTree, _ index: Int, target: String?) throws(Unsupported) -> [Grant] {
-            if case .binary(.or, let left, let right) = tree[index].kind {
-                return try grants(tree, left, target: target) + grants(tree, right, target: target)
+            var result: [Grant] = []
+            for conjunction in try Self.disjunctiveNormalForm(tree, index) {
+                var conditions = Conditions(targetConstraint: target)
+                for atom in conjunction { try collect(tree, atom, into: &conditions) }
+                result += try conditions.grants(targets: targets)
             }
-            var conditions = Conditions(targetConstraint: target)
-            try collect(tree, index, into: &conditions)
-            return try conditions.grants(targets: targets)
+            return result
+        }
+
+        /// `a && (b || c)` → [[a, b], [a, c]]: conjunctions of atoms (nodes that are neither `&&` nor `||`).
+        /// Bounded: a rule that expands past 64 conjunctions is not converted.
+        static func disjunctiveNormalForm(_ tree: CELSyntaxTree, _ index: Int) throws(Unsupported) -> [[Int]] {
+            switch tree[index].kind {
+            case .binary(.or, let left, let right):
+                let forms = try disjunctiveNormalForm(tree, left) + disjunctiveNormalForm(tree, right)
+                guard forms.count <= 64 else { throw Unsupported(reason: "the rule expands to more than 64 alternatives") }
+                return forms
+            case .binary(.and, let left, let right):
+                let lhs = try disjunctiveNormalForm(tree, left)
+                let rhs = try disjunctiveNormalForm(tree, right)
+                guard lhs.count * rhs.count <= 64 else { throw Unsupported(reason: "the rule expands to more than 64 alternatives") }
+                return lhs.flatMap { first in rhs.map { first + $0 } }
+            default:
+                return [[index]]
+            }
         }
 
         struct Conditions {
@@ -215,11 +234,6 @@ public enum AgentGatewaySandboxConversion {
         mutating func collect(_ tree: CELSyntaxTree, _ index: Int, into conditions: inout Conditions) throws(Unsupported) {
             let node = tree[index]
             switch node.kind {
-            case .binary(.and, let left, let right):
-                try collect(tree, left, into: &conditions)
-                try collect(tree, right, into: &conditions)
-            case .binary(.or, _, _):
-                throw Unsupported(reason: "`||` inside `&&` is not converted; write the rule as separate rules")
             case .literal(.bool(true)):
                 return
             case .literal(.bool(false)):
