@@ -136,6 +136,17 @@ import Testing
         let without = AgentGatewaySandboxConversion.convert(tenant)
         #expect(without.sandbox.tools.allow.isEmpty)
         #expect(without.unexpressible.contains { $0.reason.contains("jwt.org") })
+        // Two values of the tenant claim in one file: neither rule converts (one sandbox, one tenant).
+        let twoOrgs = text.replacingOccurrences(
+            of: "      - 'jwt.org == \"acme\" && mcp.tool.name == \"search\"'",
+            with: "      - 'jwt.org == \"acme\" && mcp.tool.name == \"search\"'\n          - 'jwt.org == \"globex\" && mcp.tool.name == \"delete\"'")
+        let twoConfig = try #require(AgentGatewayReader().parse(text: twoOrgs, file: "acme.yaml").config)
+        let twoTenant = try #require(AgentGatewayTenantMapping.routeName.tenants(of: twoConfig).tenants.first)
+        #expect(twoTenant.route.allRules.count == 2)
+        let split = AgentGatewaySandboxConversion.convert(twoTenant, tenantClaim: "org")
+        #expect(split.sandbox.tools.allow.isEmpty)
+        #expect(split.sandbox.identity?.issuers.first?.tenantClaim == nil)
+        #expect(split.unexpressible.filter { $0.reason.contains("several values") }.count == 2)
         let policy = AgentGatewayPolicy(tenant: tenant)
         var legacy = LegacyEvaluator(sandbox: withClaim.sandbox)
         for org in ["acme", "globex"] {

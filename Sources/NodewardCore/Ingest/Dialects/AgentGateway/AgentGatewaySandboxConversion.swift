@@ -43,9 +43,30 @@ public enum AgentGatewaySandboxConversion {
         var tenantClaimValues: Set<String> = []
         var targets: [String] { tenant.route.targets.map(\.name) }
 
+        /// The one value the rules compare the tenant claim with; nil when they name none or several (one
+        /// sandbox is one tenant: several values would let each value's callers use every value's grants).
+        let tenantClaimValue: String?
+        /// Converted allow rules that do not test the tenant claim (the binding narrows them).
+        var allowRulesWithoutClaim = 0
+        var ruleTestedClaim = false
+
         init(tenant: AgentGatewayTenant, tenantClaim: String?) {
             self.tenant = tenant
             self.tenantClaim = tenantClaim
+            var values: Set<String> = []
+            if let tenantClaim {
+                for rule in tenant.route.allRules {
+                    guard case .success(let program) = rule.program else { continue }
+                    let tree = program.tree
+                    for node in tree.nodes {
+                        guard case .binary(.equal, let left, let right) = node.kind else { continue }
+                        for (side, other) in [(left, right), (right, left)] where Self.path(tree, side) == ["jwt", tenantClaim] {
+                            if case .literal(.string(let text)) = tree[other].kind { values.insert(text) }
+                        }
+                    }
+                }
+            }
+            tenantClaimValue = values.count == 1 ? values.first : nil
         }
 
         mutating func note(_ keyPath: String, _ location: SourceLocation, _ reason: String) {
@@ -70,6 +91,10 @@ public enum AgentGatewaySandboxConversion {
             tools.defaultEffect = hasAllowRule ? .deny : .allow
             tools.allow = tools.allow.enumerated().map { ToolRule(tool: $1.tool, args: $1.args, index: $0, source: $1.source) }
             tools.deny = tools.deny.enumerated().map { ToolRule(tool: $1.tool, args: $1.args, index: $0, source: $1.source) }
+            if !tenantClaimValues.isEmpty, allowRulesWithoutClaim > 0 {
+                note(route.keyPath, route.location,
+                     "the tenant-claim binding applies to every rule in a sandbox; \(allowRulesWithoutClaim) allow rule(s) without the claim condition are narrower there")
+            }
             var identity: IdentityConfig?
             let authentications = route.authentications + route.targets.flatMap(\.authentications)
             if let auth = authentications.first {
@@ -115,7 +140,9 @@ public enum AgentGatewaySandboxConversion {
                 return
             }
             do {
+                ruleTestedClaim = false
                 let converted = try grants(program.tree, program.tree.root, target: target)
+                if rule.effect == .allow, !ruleTestedClaim { allowRulesWithoutClaim += 1 }
                 for grant in converted {
                     for tool in grant.tools {
                         let entry = ToolRule(tool: tool, args: grant.args, index: 0, source: rule.location)
@@ -286,7 +313,11 @@ public enum AgentGatewaySandboxConversion {
                     guard conditions.args[argument] == nil else { throw Unsupported(reason: "two conditions on one argument") }
                     conditions.args[argument] = Conditions.escape(literal)
                 } else if let tenantClaim, path == ["jwt", tenantClaim] {
+                    guard literal == tenantClaimValue else {
+                        throw Unsupported(reason: "the rules compare the tenant claim `\(tenantClaim)` with several values; one sandbox binds one tenant")
+                    }
                     tenantClaimValues.insert(literal)
+                    ruleTestedClaim = true
                 } else {
                     throw Unsupported(reason: "a condition on `\(path.joined(separator: "."))` has no counterpart in a tenant sandbox (only the tenant claim and the issuer do)")
                 }
