@@ -72,6 +72,13 @@ import Testing
         #expect(decide("gpt-4o", Self.principal(), kind: .llm).effect == .allow)
         #expect(decide("gpt-4o", Self.principal(), kind: .llm).rule == "acme/agentgateway.unmediated")
         #expect(decide("search", Self.principal()).regime == .legacy)
+        // Every decision names a rule of the catalog.
+        let catalog = Set(policy.rules().map(\.id))
+        for decision in [decide("search", Self.principal()), decide("export", Self.principal("intern")), decide("search", nil),
+                         decide("search", Self.principal(issuer: "x")), decide("gpt-4o", nil, kind: .llm)] {
+            #expect(catalog.contains(decision.rule), "\(decision.rule)")
+        }
+        #expect(policy.rules().map(\.id) == policy.rules().map(\.id).sorted())
     }
 
     @Test func goldenDecisionsOnRuleObjectsArgumentsAndUnsupportedCEL() throws {

@@ -22,6 +22,32 @@ public struct AgentGatewayPolicy: Sendable {
     /// `acme/agentgateway.policies.mcpAuthorization.rules[2]`.
     public func ruleId(_ path: String) -> String { "\(tenantId)/agentgateway.\(path)" }
 
+    /// Every rule id this policy can decide by, with a one-line description, sorted by id (the
+    /// counterpart of `LegacyEvaluator.rules()`, for analyze's declared-versus-used view).
+    public func rules() -> [(id: String, description: String)] {
+        var rules: [(id: String, description: String)] = [
+            (ruleId("unmediated"), "steps other than MCP tool calls pass (not mediated by mcpAuthorization)"),
+            (ruleId("mcpAuthorization"), "no mcpAuthorization rules: every call is allowed"),
+            (ruleId("mcpAuthorization.default"), "no allow rule matches"),
+            (ruleId("mcpAuthorization.denylist"), "no deny rule matches and no allow rule exists"),
+            (ruleId("targets"), "the call's target is not recorded and target-level rules differ"),
+        ]
+        for auth in route.authentications + route.targets.flatMap(\.authentications) {
+            rules.append((ruleId(auth.path), "a valid JWT is required (\(auth.mode.rawValue))"))
+            rules.append((ruleId("\(auth.path).issuer"), "the JWT issuer must be the configured one"))
+            rules.append((ruleId("\(auth.path).audiences"), "the JWT audience must be a configured one"))
+        }
+        for rule in route.allRules {
+            let state: String
+            switch rule.program {
+            case .success: state = "evaluated"
+            case .failure(let issue): state = "not evaluated: \(issue.code.rawValue)"
+            }
+            rules.append((ruleId(rule.path), "\(rule.effect.rawValue) rule (\(state))"))
+        }
+        return rules.sorted { $0.id < $1.id }
+    }
+
     private func decision(_ effect: Effect, _ path: String, _ reason: String) -> Decision {
         Decision(regime: .legacy, effect: effect, rule: ruleId(path), reason: reason)
     }
