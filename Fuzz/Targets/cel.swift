@@ -45,10 +45,10 @@ public func fuzzCEL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard case .success(let program) = CELProgram.compile(text) else { return 0 }
     let printed = program.canonicalText
-    guard case .success(let reparsed) = CELProgram.compile(printed) else { fatalError("the canonical print does not compile") }
-    guard reparsed.canonicalText == printed else { fatalError("the canonical print is not stable") }
+    guard case .success(let reparsed) = CELProgram.compile(printed) else { preconditionFailure("the canonical print does not compile") }
+    guard reparsed.canonicalText == printed else { preconditionFailure("the canonical print is not stable") }
     let first = render(program.evaluate(activation))
-    guard first == render(program.evaluate(activation)) else { fatalError("evaluation is not deterministic") }
-    guard first == render(reparsed.evaluate(activation)) else { fatalError("the reparsed program evaluates differently") }
+    guard first == render(program.evaluate(activation)) else { preconditionFailure("evaluation is not deterministic") }
+    guard first == render(reparsed.evaluate(activation)) else { preconditionFailure("the reparsed program evaluates differently") }
     return 0
 }
