@@ -261,6 +261,11 @@ import Testing
         #expect((syntax.errors.first?.location?.line ?? 0) >= 3)
         let noMCP = AgentGatewayReader().read(file: try Self.fixture("bad/no-mcp.yaml"))
         #expect(noMCP.diagnostics.map(\.code) == [.agentGatewayNoRoutes])
+        for empty in ["", "# only a comment\n", "---\n"] {
+            let read = AgentGatewayReader().parse(text: empty, file: "empty.yaml")
+            #expect(!read.diagnostics.isEmpty, "an empty file was read silently")
+            #expect(read.config?.routes.isEmpty ?? true)
+        }
         let deep = String(repeating: "[", count: 10_000)
         #expect(AgentGatewayReader().parse(text: "binds: \(deep)", file: "deep.yaml").errors.first?.code == .yamlTooDeep)
         var small = SandboxLimits()

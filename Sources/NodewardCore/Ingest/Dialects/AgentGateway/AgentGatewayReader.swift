@@ -49,7 +49,8 @@ public struct AgentGatewayReader: Sendable {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: chunk.text) else {
-                return AgentGatewayReadResult(config: nil, diagnostics: diagnostics)
+                return AgentGatewayReadResult(config: nil, diagnostics: diagnostics + [.warning(
+                    .agentGatewayNoRoutes, "file holds no YAML document", at: SourceLocation(file: file, line: chunk.firstLine, column: 1))])
             }
             root = composed
         } catch {
