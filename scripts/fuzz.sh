@@ -59,7 +59,7 @@ seed_corpus() {
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
     fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
-    dialects) sources=(Tests/NodewardCoreTests/Fixtures/dialects/*/*/*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*/*.json) ;;
+    dialects) sources=(Tests/NodewardCoreTests/Fixtures/dialects/*/*/*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*/*.json Tests/NodewardCoreTests/Fixtures/dialects/agentgateway/*.yaml) ;;
     server|pipeline|cel) sources=() ;;
   esac
   # The cel target: every mcpAuthorization rule of the agentgateway fixtures, one expression per seed.

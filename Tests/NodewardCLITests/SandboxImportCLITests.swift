@@ -65,4 +65,52 @@ import Testing
         #expect(json.contains("claude-code hooks: hooks (PreToolUse and others) can change a decision at run time"))
         #expect(json.contains(#""rule" : "acme/claude-code.local.permissions.defaultMode.ask""#))
     }
+
+    /// agentgateway through the framework: `sandbox import` writes the route's rules with their source, and
+    /// a workspace whose tenant is an agentgateway route plans end to end with agentgateway rule ids.
+    @Test func agentgatewayImportsAndPlans() async throws {
+        let root = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let imported = try await CLI.run(["sandbox", "import", Self.fixtures.appendingPathComponent("agentgateway/convertible.yaml").path,
+                                          "--out", root.appendingPathComponent("imported").path])
+        #expect(imported.status == 1, "\(imported.stderr)")
+        #expect(imported.stderr.contains("dialect.unexpressible [hooli] binds[0].listeners[0].routes[0]:"))
+        let hooli = try String(contentsOf: root.appendingPathComponent("imported/hooli.yaml"), encoding: .utf8)
+        #expect(hooli.contains("# Imported by `nodeward sandbox import` from agentgateway:"))
+        #expect(hooli.contains("(hooli/agentgateway.policies.mcpAuthorization.rules[5])"))
+
+        let tenants = root.appendingPathComponent("tenants/acme")
+        try FileManager.default.createDirectory(at: tenants, withIntermediateDirectories: true)
+        try Data("""
+            mcp:
+              policies:
+                mcpAuthorization:
+                  rules:
+                  - 'mcp.tool.name in ["Bash", "mcp__github__get_file_contents"]'
+              targets:
+              - name: tools
+                mcp: {host: http://localhost:3001/mcp}
+
+            """.utf8).write(to: tenants.appendingPathComponent("config.yaml"))
+        let traces = CLI.packageRoot.appendingPathComponent("Tests/NodewardCoreTests/Fixtures/traces/claude-code/session.jsonl").path
+        try Data("""
+            version: 1
+            tenants: [tenants]
+            traces: [\(traces)]
+            attributes: {claudeTenant: "=acme", claudeWorkflow: "=coding"}
+            outputs: {reports: reports/, store: store.sqlite}
+
+            """.utf8).write(to: root.appendingPathComponent("nodeward.yaml"))
+        let plan = try await CLI.run(["plan", root.path, "--allow-outside-workspace"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stderr.contains("read 1 tenant sandboxes, 1 runs, 4 steps"), "\(plan.stderr)")
+        let json = try String(contentsOf: root.appendingPathComponent("reports/plan.json"), encoding: .utf8)
+        // Bash and the MCP call are allowed by the one rule (exercised, so no unused grant), Edit is denied.
+        #expect(json.contains(#""agreeDeny" : 1"#) && json.contains(#""widened" : 0"#))
+        #expect(json.contains(#""id" : "legacy.denied:acme/agentgateway.mcpAuthorization.default""#))
+        #expect(!json.contains(#""rule" : "acme/agentgateway.mcpAuthorization""#), "a grant the route cannot use is listed as unused")
+        let markdown = try String(contentsOf: root.appendingPathComponent("reports/plan.md"), encoding: .utf8)
+        #expect(markdown.contains("`dialect.unexpressible:acme/agentgateway.unmediated"), "\(markdown)")
+        #expect(json.contains("agentgateway does not mediate memory"))
+    }
 }

@@ -14,8 +14,8 @@ import Testing
     @Test func convertibleRulesDecideTheSameUnderTheLegacyEvaluator() throws {
         let tenant = try AgentGatewayTests.tenant("convertible.yaml")
         let conversion = AgentGatewaySandboxConversion.convert(tenant)
-        // Only the route-wide note on unmediated step kinds: every rule converted.
-        #expect(conversion.unexpressible.count == 1, "\(conversion.unexpressible)")
+        // Only the route-wide note on unmediated step kinds and the strict token check: every rule converted.
+        #expect(conversion.unexpressible.map(\.rulePath) == ["policies.jwtAuth", "unmediated"], "\(conversion.unexpressible)")
         let sandbox = conversion.sandbox
         #expect(sandbox.tenantId == "hooli")
         #expect(sandbox.tools.defaultEffect == .deny)

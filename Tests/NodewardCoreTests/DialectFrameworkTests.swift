@@ -35,7 +35,7 @@ import Testing
         #expect(unknown.errors.map(\.code) == [.dialectUnknownName])
         let nothing = SandboxReader().parse(text: #"{"model": "x"}"#, file: "t/other.json")
         #expect(nothing.errors.map(\.description) == [
-            "t/other.json:1:1: error: neither a TenantAgentSandbox nor a known dialect (claude-code, mcp-client); force one with the workspace key `dialects:` [dialect.unrecognized]",
+            "t/other.json:1:1: error: neither a TenantAgentSandbox nor a known dialect (claude-code, mcp-client, agentgateway); force one with the workspace key `dialects:` [dialect.unrecognized]",
         ])
     }
 
@@ -86,7 +86,7 @@ import Testing
             _ = try Workspace.parse(text: "dialects: {\"*.json\": litellm}\n", file: "nodeward.yaml", folder: "/w")
             Issue.record("an unknown dialect was accepted")
         } catch {
-            #expect(error.description == "nodeward.yaml:1:22: error: dialects.*.json: unknown dialect (known: tenant-agent-sandbox, claude-code, mcp-client) [workspace.invalid]")
+            #expect(error.description == "nodeward.yaml:1:22: error: dialects.*.json: unknown dialect (known: tenant-agent-sandbox, claude-code, mcp-client, agentgateway) [workspace.invalid]")
         }
     }
 

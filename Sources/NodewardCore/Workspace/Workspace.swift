@@ -154,7 +154,7 @@ public struct Workspace: Sendable, Hashable {
                 workspace.declared.append(DeclaredPath(key: key, path: workspace.threats!, location: location(value)))
             case "tenantFrom":
                 guard let rule = TenantFrom(spec: try string(value, key: key)) else {
-                    throw .error(.workspaceInvalid, "expected auto, stem, folder or =TENANT", at: location(value), keyPath: key)
+                    throw .error(.workspaceInvalid, "expected auto, stem, folder, routeName or =TENANT", at: location(value), keyPath: key)
                 }
                 workspace.tenantFrom = rule
             case "dialects":

@@ -31,7 +31,7 @@ struct SandboxCommand: ParsableCommand {
         @Option(help: "Force a dialect for every file: claude-code, claude-code:<user|project|local|managed>, mcp-client.")
         var dialect: String?
 
-        @Option(name: .customLong("tenant-from"), help: "Tenant of a file that names none: auto, stem, folder or =TENANT (default auto).")
+        @Option(name: .customLong("tenant-from"), help: "Tenant of a file that names none: auto, stem, folder, routeName or =TENANT (default auto).")
         var tenantFrom: String = "auto"
 
         @Option(help: "Output format on stdout: text (written paths) or json (paths and unexpressible rules).")
@@ -44,7 +44,7 @@ struct SandboxCommand: ParsableCommand {
 
         func run() throws {
             guard let rule = TenantFrom(spec: tenantFrom) else {
-                throw ValidationError("--tenant-from must be auto, stem, folder or =TENANT")
+                throw ValidationError("--tenant-from must be auto, stem, folder, routeName or =TENANT")
             }
             var options = DialectOptions(tenantFrom: rule)
             if let dialect {

@@ -10,7 +10,7 @@ struct DialectFileParser {
     enum Outcome {
         /// Read it with the TenantAgentSandbox parser.
         case tenantAgentSandbox
-        case dialect(DialectFragment?, [Diagnostic])
+        case dialect([DialectFragment], [Diagnostic])
     }
 
     func classify(text: String, file: String, foundInFolder: Bool = false) -> Outcome {
@@ -24,12 +24,12 @@ struct DialectFileParser {
             let name = parts.first ?? spec
             if name == DialectName.tenantAgentSandbox { return .tenantAgentSandbox }
             guard let reader = DialectRegistry.reader(named: name) else {
-                return .dialect(nil, [.error(.dialectUnknownName, "the workspace forces an unknown dialect (known: \(DialectRegistry.names.joined(separator: ", ")))",
+                return .dialect([], [.error(.dialectUnknownName, "the workspace forces an unknown dialect (known: \(DialectRegistry.names.joined(separator: ", ")))",
                                              at: SourceLocation(file: file, line: 1, column: 1), keyPath: "dialects")])
             }
             if parts.count > 1 {
                 guard reader.variants.contains(parts[1]) else {
-                    return .dialect(nil, [.error(.dialectUnknownName, "dialect \(name) has no variant of that name (known: \(reader.variants.joined(separator: ", ")))",
+                    return .dialect([], [.error(.dialectUnknownName, "dialect \(name) has no variant of that name (known: \(reader.variants.joined(separator: ", ")))",
                                                  at: SourceLocation(file: file, line: 1, column: 1), keyPath: "dialects")])
                 }
                 variant = parts[1]
@@ -40,35 +40,35 @@ struct DialectFileParser {
         }
         let text = InputFile.withoutByteOrderMark(text)
         if text.utf8.count > limits.maxFileBytes {
-            return .dialect(nil, [SandboxFileParser.tooLarge(file: file, size: text.utf8.count, limit: limits.maxFileBytes)])
+            return .dialect([], [SandboxFileParser.tooLarge(file: file, size: text.utf8.count, limit: limits.maxFileBytes)])
         }
         // A dialect file is one document; a YAML stream is the sandbox parser's business.
         let chunks = SandboxPreScan.splitDocuments(text)
         if chunks.count > 1 {
             guard forcedReader != nil || !sandboxByDefault else { return .tenantAgentSandbox }
-            return .dialect(nil, [.error(.dialectUnrecognized, "the file holds \(chunks.count) documents; a dialect file holds one",
+            return .dialect([], [.error(.dialectUnrecognized, "the file holds \(chunks.count) documents; a dialect file holds one",
                                          at: SourceLocation(file: file, line: chunks[1].firstLine, column: 1))])
         }
         guard let chunk = chunks.first else {
-            return sandboxByDefault ? .tenantAgentSandbox : .dialect(nil, [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
+            return sandboxByDefault ? .tenantAgentSandbox : .dialect([], [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
         }
         if let offence = SandboxPreScan.check(chunk, limits: limits) {
-            return .dialect(nil, [.error(offence.code, offence.message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
+            return .dialect([], [.error(offence.code, offence.message, at: SourceLocation(file: file, line: offence.line, column: offence.column))])
         }
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: chunk.text) else {
                 return sandboxByDefault && forcedReader == nil ? .tenantAgentSandbox
-                    : .dialect(nil, [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
+                    : .dialect([], [.warning(.sandboxEmpty, "file holds no document", at: SourceLocation(file: file, line: 1, column: 1))])
             }
             root = composed
         } catch {
             if sandboxByDefault && forcedReader == nil { return .tenantAgentSandbox }
-            return .dialect(nil, [SandboxFileParser(limits: limits).diagnostic(for: error, chunk: chunk, file: file)])
+            return .dialect([], [SandboxFileParser(limits: limits).diagnostic(for: error, chunk: chunk, file: file)])
         }
         let walker = SandboxNodeWalker(file: file, lineOffset: chunk.firstLine - 1)
         if let past = SandboxNodeWalker.firstNodePastLimit(root, maxNodes: limits.maxNodes) {
-            return .dialect(nil, [.error(.yamlNodeLimit, "the document expands to more than \(limits.maxNodes) nodes (aliases counted at every use)",
+            return .dialect([], [.error(.yamlNodeLimit, "the document expands to more than \(limits.maxNodes) nodes (aliases counted at every use)",
                                          at: walker.location(past))])
         }
         guard let reader = forcedReader ?? DialectRegistry.readers.first(where: { $0.recognizes(root, file: file) }) else {
@@ -76,11 +76,11 @@ struct DialectFileParser {
             let message = "neither a TenantAgentSandbox nor a known dialect (\(DialectRegistry.readers.map(\.name).joined(separator: ", "))); force one with the workspace key `dialects:`"
             let location = SourceLocation(file: file, line: chunk.firstLine, column: 1)
             // A JSON file that merely sits in a tenants folder (a package.json) is skipped and counted.
-            return .dialect(nil, [foundInFolder ? .warning(.dialectUnrecognized, message + " (skipped)", at: location)
+            return .dialect([], [foundInFolder ? .warning(.dialectUnrecognized, message + " (skipped)", at: location)
                                                 : .error(.dialectUnrecognized, message, at: location)])
         }
-        let fragment = reader.read(root, walker: walker, file: file, variant: variant, options: options)
-        return .dialect(fragment, walker.diagnostics)
+        let fragments = reader.read(root, walker: walker, file: file, variant: variant, options: options)
+        return .dialect(fragments, walker.diagnostics)
     }
 }
 

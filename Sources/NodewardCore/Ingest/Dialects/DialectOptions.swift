@@ -8,6 +8,9 @@ public enum TenantFrom: Sendable, Hashable {
     case auto
     case stem
     case folder
+    /// agentgateway: each MCP route is the tenant its `name:` says (unnamed routes: the file stem, with the
+    /// route's index when the file has several). Files of other dialects map as `auto`.
+    case routeName
     /// Every dialect file belongs to this tenant (`tenantFrom: "=acme"`).
     case literal(String)
 
@@ -16,6 +19,7 @@ public enum TenantFrom: Sendable, Hashable {
         case "auto": self = .auto
         case "stem": self = .stem
         case "folder": self = .folder
+        case "routeName": self = .routeName
         default:
             guard spec.hasPrefix("="), spec.count > 1 else { return nil }
             self = .literal(String(spec.dropFirst()))
@@ -37,7 +41,7 @@ public enum TenantFrom: Sendable, Hashable {
         case .literal(let tenant): return tenant
         case .stem: return stem
         case .folder: return Self.folder(of: file)
-        case .auto: return Self.genericStems.contains(stem.lowercased()) ? Self.folder(of: file) : stem
+        case .auto, .routeName: return Self.genericStems.contains(stem.lowercased()) ? Self.folder(of: file) : stem
         }
     }
 

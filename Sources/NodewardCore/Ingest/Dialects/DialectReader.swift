@@ -10,8 +10,9 @@ protocol DialectReader: Sendable {
     var variants: [String] { get }
     /// True when the document has this dialect's shape.
     func recognizes(_ root: Node, file: String) -> Bool
-    /// Decodes one document; nil when it has errors (reported through the walker).
-    func read(_ root: Node, walker: SandboxNodeWalker, file: String, variant: String?, options: DialectOptions) -> DialectFragment?
+    /// Decodes one document into the fragments of the tenants it configures (one for most dialects, one per
+    /// MCP route for agentgateway); none when it has errors (reported through the walker).
+    func read(_ root: Node, walker: SandboxNodeWalker, file: String, variant: String?, options: DialectOptions) -> [DialectFragment]
     /// One tenant's sandbox from every fragment of that tenant (all of this dialect).
     func build(tenant: String, fragments: [DialectFragment], options: DialectOptions) -> TenantSandbox
 }
@@ -29,7 +30,7 @@ struct DialectFragment: Sendable {
 
 enum DialectRegistry {
     /// Detection order: the first reader that recognizes a document decides.
-    static let readers: [any DialectReader] = [ClaudeCodeReader(), MCPClientReader()]
+    static let readers: [any DialectReader] = [ClaudeCodeReader(), MCPClientReader(), AgentGatewayDialectReader()]
 
     static func reader(named name: String) -> (any DialectReader)? {
         readers.first { $0.name == name }

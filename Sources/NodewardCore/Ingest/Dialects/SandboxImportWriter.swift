@@ -23,7 +23,19 @@ public enum SandboxImportWriter {
             out += "  labels:\n"
             for (key, value) in sandbox.labels.sorted(by: { $0.key < $1.key }) { out += "    \(quoted(key)): \(quoted(value))\n" }
         }
-        out += "spec:\n  tenant: {id: \(quoted(sandbox.tenantId))}\n  tools:\n"
+        out += "spec:\n  tenant: {id: \(quoted(sandbox.tenantId))}\n"
+        if let identity = sandbox.identity, !identity.issuers.isEmpty {
+            out += "  identity:\(comment("identity"))\n    issuers:\n"
+            for issuer in identity.issuers {
+                var entry = "{issuer: \(quoted(issuer.issuer))"
+                if let audience = issuer.audience { entry += ", audience: \(quoted(audience))" }
+                if let claim = issuer.tenantClaim {
+                    entry += ", tenantClaim: \(quoted(claim)), tenantClaimValues: [" + issuer.tenantClaimValues.map(quoted).joined(separator: ", ") + "]"
+                }
+                out += "      - \(entry)}\n"
+            }
+        }
+        out += "  tools:\n"
         out += "    default: \(sandbox.tools.defaultEffect.rawValue)\(comment("tools.default"))\n"
         for (name, rules) in [("allow", sandbox.tools.allow), ("deny", sandbox.tools.deny), ("ask", sandbox.tools.ask)] where !rules.isEmpty {
             out += "    \(name):\n"

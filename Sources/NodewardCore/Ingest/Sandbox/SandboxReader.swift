@@ -74,9 +74,9 @@ public struct SandboxReader: Sendable {
         case .tenantAgentSandbox:
             let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
             collector.add(parsed.decoded, parsed.diagnostics)
-        case .dialect(let fragment, let diagnostics):
+        case .dialect(let fragments, let diagnostics):
             collector.diagnostics += diagnostics
-            if let fragment { grouping.add(fragment) }
+            for fragment in fragments { grouping.add(fragment) }
         }
     }
 

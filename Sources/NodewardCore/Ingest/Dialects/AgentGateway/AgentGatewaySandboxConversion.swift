@@ -3,6 +3,9 @@ public struct AgentGatewayUnexpressible: Sendable, Hashable {
     public var keyPath: String
     public var location: SourceLocation
     public var reason: String
+    /// The route-relative path of the native rule whose decisions the difference affects
+    /// (`policies.mcpAuthorization.rules[2]`, `unmediated`), so reports name the rule id.
+    public var rulePath: String
 }
 
 /// The closest `TenantSandbox` to one agentgateway tenant, and what it leaves out.
@@ -69,8 +72,8 @@ public enum AgentGatewaySandboxConversion {
             tenantClaimValue = values.count == 1 ? values.first : nil
         }
 
-        mutating func note(_ keyPath: String, _ location: SourceLocation, _ reason: String) {
-            unexpressible.append(AgentGatewayUnexpressible(keyPath: keyPath, location: location, reason: reason))
+        mutating func note(_ keyPath: String, _ location: SourceLocation, _ reason: String, rule rulePath: String) {
+            unexpressible.append(AgentGatewayUnexpressible(keyPath: keyPath, location: location, reason: reason, rulePath: rulePath))
         }
 
         mutating func run() -> AgentGatewayConversion {
@@ -86,14 +89,14 @@ public enum AgentGatewaySandboxConversion {
             let targetAllows = route.targets.filter { $0.ruleSets.flatMap(\.rules).contains { $0.effect == .allow } }
             if !routeRules.contains(where: { $0.effect == .allow }), !targetAllows.isEmpty, targetAllows.count < route.targets.count {
                 note(route.keyPath, route.location,
-                     "allow rules on some targets only: agentgateway allows every tool of the other targets (deny-list), the sandbox's one default denies them")
+                     "allow rules on some targets only: agentgateway allows every tool of the other targets (deny-list), the sandbox's one default denies them", rule: "mcpAuthorization.denylist")
             }
             tools.defaultEffect = hasAllowRule ? .deny : .allow
             tools.allow = tools.allow.enumerated().map { ToolRule(tool: $1.tool, args: $1.args, index: $0, source: $1.source) }
             tools.deny = tools.deny.enumerated().map { ToolRule(tool: $1.tool, args: $1.args, index: $0, source: $1.source) }
             if !tenantClaimValues.isEmpty, allowRulesWithoutClaim > 0 {
                 note(route.keyPath, route.location,
-                     "the tenant-claim binding applies to every rule in a sandbox; \(allowRulesWithoutClaim) allow rule(s) without the claim condition are narrower there")
+                     "the tenant-claim binding applies to every rule in a sandbox; \(allowRulesWithoutClaim) allow rule(s) without the claim condition are narrower there", rule: "mcpAuthorization")
             }
             var identity: IdentityConfig?
             let authentications = route.authentications + route.targets.flatMap(\.authentications)
@@ -101,13 +104,13 @@ public enum AgentGatewaySandboxConversion {
                 identity = convertIdentity(auth)
             }
             for extra in authentications.dropFirst() {
-                note(extra.keyPath, extra.location, "a second authentication policy: a sandbox accepts any of its issuers, agentgateway requires each; only the first is converted")
+                note(extra.keyPath, extra.location, "a second authentication policy: a sandbox accepts any of its issuers, agentgateway requires each; only the first is converted", rule: extra.path)
             }
             for unmodelled in route.unmodelled {
-                note(unmodelled.keyPath, unmodelled.location, "agentgateway policy `\(unmodelled.policy)` has no counterpart in a tenant sandbox")
+                note(unmodelled.keyPath, unmodelled.location, "agentgateway policy `\(unmodelled.policy)` has no counterpart in a tenant sandbox", rule: "unmodelled.\(unmodelled.policy)")
             }
             note(route.keyPath, route.location,
-                 "agentgateway does not mediate memory, retrieval, data-store or egress steps; the sandbox denies those it declares nothing for")
+                 "agentgateway does not mediate memory, retrieval, data-store or egress steps; the sandbox denies those it declares nothing for", rule: "unmediated")
             let sandbox = TenantSandbox(
                 name: tenant.tenantId, labels: ["nodeward.dev/imported-from": "agentgateway"], tenantId: tenant.tenantId,
                 identity: identity, tools: tools, source: route.location)
@@ -116,14 +119,16 @@ public enum AgentGatewaySandboxConversion {
 
         mutating func convertIdentity(_ auth: AgentGatewayJWTAuth) -> IdentityConfig? {
             guard let issuer = auth.issuer else {
-                note(auth.keyPath, auth.location, "jwtAuth without an issuer: a tenant sandbox identity needs one")
+                note(auth.keyPath, auth.location, "jwtAuth without an issuer: a tenant sandbox identity needs one", rule: auth.path)
                 return nil
             }
             if auth.audiences.count > 1 {
-                note(auth.keyPath + ".audiences", auth.location, "several audiences: a sandbox issuer has one; the first is kept")
+                note(auth.keyPath + ".audiences", auth.location, "several audiences: a sandbox issuer has one; the first is kept", rule: "\(auth.path).audiences")
             }
-            if auth.mode != .strict {
-                note(auth.keyPath + ".mode", auth.location, "jwtAuth mode \(auth.mode.rawValue) has no counterpart: a sandbox checks recorded principals only")
+            if auth.mode == .strict {
+                note(auth.keyPath, auth.location, "agentgateway refuses a call without a valid token; a sandbox checks recorded principals only, so a step without one is not refused there", rule: auth.path)
+            } else {
+                note(auth.keyPath + ".mode", auth.location, "jwtAuth mode \(auth.mode.rawValue) has no counterpart: a sandbox checks recorded principals only", rule: auth.path)
             }
             let values = tenantClaimValues.sorted()
             return IdentityConfig(issuers: [IssuerConfig(
@@ -132,11 +137,11 @@ public enum AgentGatewaySandboxConversion {
 
         mutating func convert(_ rule: AgentGatewayRule, scopedTo target: String?, into tools: inout ToolsConfig) {
             if rule.effect == .require {
-                note(rule.keyPath, rule.location, "require rules have no counterpart in a tenant sandbox; the sandbox is wider here")
+                note(rule.keyPath, rule.location, "require rules have no counterpart in a tenant sandbox; the sandbox is wider here", rule: rule.path)
                 return
             }
             guard case .success(let program) = rule.program else {
-                note(rule.keyPath, rule.location, "the rule is outside the CEL subset; it is left out")
+                note(rule.keyPath, rule.location, "the rule is outside the CEL subset; it is left out", rule: rule.path)
                 return
             }
             do {
@@ -151,7 +156,7 @@ public enum AgentGatewaySandboxConversion {
                 }
             } catch {
                 let consequence = rule.effect == .allow ? "it is left out (the sandbox is narrower)" : "it is left out (the sandbox is wider here)"
-                note(rule.keyPath, rule.location, "\(error.reason); \(consequence)")
+                note(rule.keyPath, rule.location, "\(error.reason); \(consequence)", rule: rule.path)
             }
         }
 

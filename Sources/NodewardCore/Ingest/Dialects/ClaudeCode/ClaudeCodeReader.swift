@@ -29,12 +29,12 @@ struct ClaudeCodeReader: DialectReader {
         }
     }
 
-    func read(_ root: Node, walker: SandboxNodeWalker, file: String, variant: String?, options: DialectOptions) -> DialectFragment? {
+    func read(_ root: Node, walker: SandboxNodeWalker, file: String, variant: String?, options: DialectOptions) -> [DialectFragment] {
         let scope = variant.flatMap(ClaudeCodeScope.init(rawValue:)) ?? Self.scope(of: file)
         let base = ClaudeCodePathBase(projectRoot: options.projectRoot, home: options.home)
         let decoder = ClaudeCodeSettingsDecoder(walker: walker, scope: scope, base: base)
-        guard let settings = decoder.decode(root) else { return nil }
-        return DialectFragment(dialect: name, file: file, tenant: nil, location: walker.location(root), payload: settings)
+        guard let settings = decoder.decode(root) else { return [] }
+        return [DialectFragment(dialect: name, file: file, tenant: nil, location: walker.location(root), payload: settings)]
     }
 
     func build(tenant: String, fragments: [DialectFragment], options: DialectOptions) -> TenantSandbox {

@@ -77,9 +77,9 @@ struct MCPClientReader: DialectReader {
 
     func recognizes(_ root: Node, file: String) -> Bool { MCPClientDecoder.recognizes(root) }
 
-    func read(_ root: Node, walker: SandboxNodeWalker, file: String, variant: String?, options: DialectOptions) -> DialectFragment? {
-        guard let config = MCPClientDecoder(walker: walker).decode(root) else { return nil }
-        return DialectFragment(dialect: name, file: file, tenant: nil, location: walker.location(root), payload: config)
+    func read(_ root: Node, walker: SandboxNodeWalker, file: String, variant: String?, options: DialectOptions) -> [DialectFragment] {
+        guard let config = MCPClientDecoder(walker: walker).decode(root) else { return [] }
+        return [DialectFragment(dialect: name, file: file, tenant: nil, location: walker.location(root), payload: config)]
     }
 
     func build(tenant: String, fragments: [DialectFragment], options: DialectOptions) -> TenantSandbox {
