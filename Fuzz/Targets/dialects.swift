@@ -1,4 +1,4 @@
-// libFuzzer target: one dialect file (Claude Code settings, MCP client config, agentgateway config.yaml) through detection, the
+// libFuzzer target: one dialect file (Claude Code settings, MCP client config, agentgateway config.yaml, LiteLLM entity) through detection, the
 // dialect readers, the native evaluators on fixed steps, and the import writer, whose YAML must read
 // back as a TenantAgentSandbox without errors (docs/fuzzing.md).
 import Foundation
@@ -19,7 +19,7 @@ private let steps: [Step] = [
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDialects(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    for (file, forced) in [("fuzz/managed-settings.json", nil), ("fuzz/.mcp.json", "mcp-client"), ("fuzz/settings.json", "claude-code:user"), ("fuzz/config.yaml", "agentgateway")] {
+    for (file, forced) in [("fuzz/managed-settings.json", nil), ("fuzz/.mcp.json", "mcp-client"), ("fuzz/settings.json", "claude-code:user"), ("fuzz/config.yaml", "agentgateway"), ("fuzz/team.json", "litellm")] {
         let options = DialectOptions(tenantFrom: .literal("fuzz"), forced: forced.map { ["*": $0] } ?? [:], projectRoot: "/work/acme", home: "/home/dev")
         let read = SandboxReader(dialects: options).parse(text: text, file: file)
         var fleet = LegacyFleet(sandboxes: read.sandboxes)

@@ -36,7 +36,7 @@ import Testing
         try Data(#"{"tools": []}"#.utf8).write(to: empty)
         let bad = try await CLI.run(["sandbox", "import", empty.path, "--out", out.appendingPathComponent("bad").path])
         #expect(bad.status == 2, "\(bad.stderr)")
-        let usage = try await CLI.run(["sandbox", "import", input.path, "--out", out.path, "--dialect", "litellm"])
+        let usage = try await CLI.run(["sandbox", "import", input.path, "--out", out.path, "--dialect", "nope"])
         #expect(usage.status == 64)
     }
 

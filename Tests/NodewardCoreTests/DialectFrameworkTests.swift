@@ -31,11 +31,11 @@ import Testing
         #expect(forced.sandboxes.first?.dialect?.dialect == "mcp-client")
         let scoped = SandboxReader(dialects: DialectOptions(tenantFrom: .literal("t"), forced: ["*.json": "claude-code:managed"])).parse(text: both, file: "odd.json")
         #expect((scoped.sandboxes.first?.dialect?.policy as? ClaudeCodePolicy)?.files.map(\.scope) == [.managed])
-        let unknown = SandboxReader(dialects: DialectOptions(forced: ["*": "litellm"])).parse(text: both, file: "odd.json")
+        let unknown = SandboxReader(dialects: DialectOptions(forced: ["*": "nope"])).parse(text: both, file: "odd.json")
         #expect(unknown.errors.map(\.code) == [.dialectUnknownName])
         let nothing = SandboxReader().parse(text: #"{"model": "x"}"#, file: "t/other.json")
         #expect(nothing.errors.map(\.description) == [
-            "t/other.json:1:1: error: neither a TenantAgentSandbox nor a known dialect (claude-code, mcp-client, agentgateway); force one with the workspace key `dialects:` [dialect.unrecognized]",
+            "t/other.json:1:1: error: neither a TenantAgentSandbox nor a known dialect (claude-code, mcp-client, agentgateway, litellm); force one with the workspace key `dialects:` [dialect.unrecognized]",
         ])
     }
 
@@ -83,10 +83,10 @@ import Testing
         #expect(workspace.dialectOptions == DialectOptions(tenantFrom: .folder, forced: ["tenants/org/*.json": "claude-code:managed"], projectRoot: "/srv/app"))
         #expect(throws: Diagnostic.self) { try Workspace.parse(text: "tenantFrom: everywhere\n", file: "nodeward.yaml", folder: "/w") }
         do {
-            _ = try Workspace.parse(text: "dialects: {\"*.json\": litellm}\n", file: "nodeward.yaml", folder: "/w")
+            _ = try Workspace.parse(text: "dialects: {\"*.json\": nope}\n", file: "nodeward.yaml", folder: "/w")
             Issue.record("an unknown dialect was accepted")
         } catch {
-            #expect(error.description == "nodeward.yaml:1:22: error: dialects.*.json: unknown dialect (known: tenant-agent-sandbox, claude-code, mcp-client, agentgateway) [workspace.invalid]")
+            #expect(error.description == "nodeward.yaml:1:22: error: dialects.*.json: unknown dialect (known: tenant-agent-sandbox, claude-code, mcp-client, agentgateway, litellm) [workspace.invalid]")
         }
     }
 

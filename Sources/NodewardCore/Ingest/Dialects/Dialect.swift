@@ -7,6 +7,7 @@ public enum DialectName {
     public static let claudeCode = "claude-code"
     public static let mcpClient = "mcp-client"
     public static let agentGateway = "agentgateway"
+    public static let liteLLM = "litellm"
 }
 
 /// A dialect's parsed rules for one tenant. It builds the native evaluator the legacy fleet runs for

@@ -28,7 +28,7 @@ public enum TenantFrom: Sendable, Hashable {
 
     static let genericStems: Set<String> = [
         "settings", "settings.local", "managed-settings", "user-settings", "settings.user", "mcp", ".mcp",
-        "claude_desktop_config", "config", "agents", "responses",
+        "claude_desktop_config", "config", "agents", "responses", "team", "key", "organization", "customer",
     ]
     static let toolFolders: Set<String> = [".claude", ".cursor", ".vscode", ".config"]
 

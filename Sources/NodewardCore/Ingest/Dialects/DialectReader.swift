@@ -30,7 +30,7 @@ struct DialectFragment: Sendable {
 
 enum DialectRegistry {
     /// Detection order: the first reader that recognizes a document decides.
-    static let readers: [any DialectReader] = [ClaudeCodeReader(), MCPClientReader(), AgentGatewayDialectReader()]
+    static let readers: [any DialectReader] = [ClaudeCodeReader(), MCPClientReader(), AgentGatewayDialectReader(), LiteLLMReader()]
 
     static func reader(named name: String) -> (any DialectReader)? {
         readers.first { $0.name == name }

@@ -35,6 +35,9 @@ public enum SandboxImportWriter {
                 out += "      - \(entry)}\n"
             }
         }
+        if let vector = sandbox.vectorIndex {
+            out += "  vectorIndex: {collection: \(quoted(vector.collection)), isolation: \(vector.isolation.rawValue)}\(comment("vectorIndex"))\n"
+        }
         out += "  tools:\n"
         out += "    default: \(sandbox.tools.defaultEffect.rawValue)\(comment("tools.default"))\n"
         for (name, rules) in [("allow", sandbox.tools.allow), ("deny", sandbox.tools.deny), ("ask", sandbox.tools.ask)] where !rules.isEmpty {
@@ -52,6 +55,18 @@ public enum SandboxImportWriter {
             out += "      allow:\n"
             for rule in sandbox.network.egressAllow {
                 out += "        - {fqdn: \(quoted(rule.fqdn?.pattern ?? ""))}\(comment("network.egress.allow[\(rule.index)]"))\n"
+            }
+        }
+        let limits = sandbox.limits
+        if limits.requestsPerMinute != nil || limits.tokensPerMinute != nil || limits.budget != nil || limits.models != nil {
+            out += "  limits:\n"
+            if let rpm = limits.requestsPerMinute { out += "    requestsPerMinute: \(rpm)\(comment("limits.requestsPerMinute"))\n" }
+            if let tpm = limits.tokensPerMinute { out += "    tokensPerMinute: \(tpm)\(comment("limits.tokensPerMinute"))\n" }
+            if let budget = limits.budget {
+                out += "    budget: {maxUsd: \(budget.maxUsd), period: \(quoted(budget.period))}\(comment("limits.budget"))\n"
+            }
+            if let models = limits.models {
+                out += "    models: [" + models.map { quoted($0.pattern) }.joined(separator: ", ") + "]\(comment("limits.models"))\n"
             }
         }
         return out
