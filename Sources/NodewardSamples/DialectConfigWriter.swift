@@ -3,15 +3,15 @@ import NodewardCore
 
 /// `nodeward generate --dialects …`: tenant i is configured in dialect i mod N, written from the same
 /// `TenantSandbox` the simulation evaluates, so each config says what its sandbox says as far as the
-/// dialect can (docs/sandbox-config.md, "Generated dialect fleets"). Claude Code and MCP client configs
-/// name MCP tools `mcp__<server>__<tool>`, so those tenants' tools are renamed that way everywhere (the
+/// dialect can (docs/sandbox-config.md, "Generated dialect fleets"). Claude Code, MCP client and LiteLLM
+/// configs name MCP tools `mcp__<server>__<tool>`, so those tenants' tools are renamed that way everywhere (the
 /// sandbox the simulation evaluates and the traces): `email.read` is `mcp__email__read`.
 enum DialectConfigWriter {
-    static let supported = [DialectName.tenantAgentSandbox, DialectName.claudeCode, DialectName.mcpClient, DialectName.agentGateway]
+    static let supported = [DialectName.tenantAgentSandbox, DialectName.claudeCode, DialectName.mcpClient, DialectName.agentGateway, DialectName.liteLLM]
 
     /// Whether the dialect needs MCP tool names.
     static func usesMCPNames(_ dialect: String) -> Bool {
-        dialect == DialectName.claudeCode || dialect == DialectName.mcpClient
+        dialect == DialectName.claudeCode || dialect == DialectName.mcpClient || dialect == DialectName.liteLLM
     }
 
     /// `email.read` → `mcp__email__read`; a name without a dot is the server's every tool.
@@ -43,6 +43,7 @@ enum DialectConfigWriter {
         case DialectName.claudeCode: return ("tenants/\(sandbox.tenantId)/.claude/settings.json", claudeCode(sandbox))
         case DialectName.mcpClient: return ("tenants/\(sandbox.tenantId)/.mcp.json", mcpClient(sandbox))
         case DialectName.agentGateway: return ("tenants/\(sandbox.tenantId)/config.yaml", agentGateway(sandbox))
+        case DialectName.liteLLM: return ("tenants/\(sandbox.tenantId)/team.json", liteLLM(sandbox))
         default: return ("tenants/\(sandbox.tenantId).yaml", SandboxYAMLWriter.render(sandbox))
         }
     }
@@ -75,6 +76,41 @@ enum DialectConfigWriter {
             }
 
             """
+    }
+
+    /// A LiteLLM team export: servers and tool permissions from the MCP-named allow rules (a wildcard
+    /// rule: every tool of the server; rules with argument conditions are left out, narrower), the
+    /// vector index's collection as `vector_stores`, `limits` as `models`, `rpm_limit`, `tpm_limit`,
+    /// `max_budget` + `budget_duration`. Deny rules inside an allowed server cannot be said.
+    static func liteLLM(_ sandbox: TenantSandbox) -> String {
+        var tools: [String: Set<String>] = [:]
+        var open: Set<String> = []
+        for rule in sandbox.tools.allow where rule.args.isEmpty {
+            let pattern = rule.tool.pattern
+            guard pattern.hasPrefix("mcp__") else { continue }
+            let parts = pattern.dropFirst(5).components(separatedBy: "__")
+            guard parts.count >= 2, let server = parts.first, !server.contains("*") else { continue }
+            let tool = parts.dropFirst().joined(separator: "__")
+            if tool.contains("*") || tool.contains("?") { open.insert(server) } else { tools[server, default: []].insert(tool) }
+        }
+        for server in open { tools[server] = nil }
+        let servers = Set(tools.keys).union(open).sorted()
+        func list(_ items: [String]) -> String { "[" + items.map(quoted).joined(separator: ", ") + "]" }
+        let permissions = tools.keys.sorted().map { "\(quoted($0)): \(list((tools[$0] ?? []).sorted()))" }.joined(separator: ", ")
+        var fields = [
+            "  \"team_id\": \(quoted("team-" + sandbox.tenantId))",
+            "  \"team_alias\": \(quoted(sandbox.tenantId))",
+            "  \"models\": \(list(sandbox.limits.models?.map(\.pattern) ?? []))",
+        ]
+        if let rpm = sandbox.limits.requestsPerMinute { fields.append("  \"rpm_limit\": \(rpm)") }
+        if let tpm = sandbox.limits.tokensPerMinute { fields.append("  \"tpm_limit\": \(tpm)") }
+        if let budget = sandbox.limits.budget {
+            fields.append("  \"max_budget\": \(budget.maxUsd)")
+            fields.append("  \"budget_duration\": \(quoted(budget.period))")
+        }
+        let stores = list(sandbox.vectorIndex.map { [$0.collection] } ?? [])
+        fields.append("  \"object_permission\": {\"mcp_servers\": \(list(servers)), \"mcp_tool_permissions\": {\(permissions)}, \"vector_stores\": \(stores)}")
+        return "{\n" + fields.joined(separator: ",\n") + "\n}\n"
     }
 
     /// `.mcp.json`: one server per tool prefix; exact tools as `allowed_tool_names`, a wildcard rule as

@@ -9,10 +9,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("fleet")
         let generated = try await CLI.run(["generate", "--out", out.path, "--runs", "120",
-                                           "--dialects", "claude-code,mcp-client,agentgateway,tenant-agent-sandbox"])
+                                           "--dialects", "claude-code,mcp-client,agentgateway,tenant-agent-sandbox,litellm"])
         #expect(generated.status == 0, "\(generated.stderr)")
         let configs = generated.stdout.split(separator: "\n").filter { $0.contains("/tenants/") }.map { String($0.dropFirst(out.path.count + 1)) }
-        #expect(configs == ["tenants/acme/.claude/settings.json", "tenants/globex/config.yaml", "tenants/hooli/.claude/settings.json",
+        #expect(configs == ["tenants/acme/.claude/settings.json", "tenants/globex/config.yaml", "tenants/hooli/team.json",
                             "tenants/initech/.mcp.json", "tenants/umbrella.yaml"])
         // Claude Code and MCP client tenants name their tools the MCP way, in the config and the traces.
         let acme = try String(contentsOf: out.appendingPathComponent("tenants/acme/.claude/settings.json"), encoding: .utf8)
@@ -25,7 +25,7 @@ import Testing
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stderr.contains("read 5 tenant sandboxes"), "\(plan.stderr)")
         let json = try String(contentsOf: out.appendingPathComponent(".nodeward/reports/plan.json"), encoding: .utf8)
-        for rule in ["acme/claude-code.project.permissions.", "initech/mcp-client.mcpServers.", "globex/agentgateway.policies.mcpAuthorization.rules["] {
+        for rule in ["acme/claude-code.project.permissions.", "initech/mcp-client.mcpServers.", "globex/agentgateway.policies.mcpAuthorization.rules[", "hooli/litellm.team."] {
             #expect(json.contains(rule), "no decision by \(rule)")
         }
         #expect(plan.stderr.contains("0 widened"), "\(plan.stderr)")

@@ -28,7 +28,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Generate runs until exactly this many steps are written (benchmarks).")
     var steps: Int?
 
-    @Option(name: .long, help: "Configure tenant i in dialect i mod N, a comma-separated list of tenant-agent-sandbox, claude-code, mcp-client, agentgateway.")
+    @Option(name: .long, help: "Configure tenant i in dialect i mod N, a comma-separated list of tenant-agent-sandbox, claude-code, mcp-client, agentgateway, litellm.")
     var dialects: String?
 
     @Flag(name: .long, help: "Write into a non-empty folder, replacing generated files.")
