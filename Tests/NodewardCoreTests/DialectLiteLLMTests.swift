@@ -96,6 +96,9 @@ import Testing
         #expect(errors("{\"team_id\": \"t\",\n \"object_permission\": []}") == ["2:23 object_permission sandbox.type"])
         #expect(errors(#"{"team_id": "t", "object_permission": {"mcp_tool_permissions": {"github": {"tools": 1}}}}"#)
                 == ["1:75 object_permission.mcp_tool_permissions.github sandbox.type"])
+        // Values the imported sandbox could not hold are errors here, not a sandbox that fails to read back.
+        #expect(errors(#"{"team_id": "t", "max_budget": -5}"#) == ["1:32 max_budget sandbox.invalid-value"])
+        #expect(errors(#"{"team_id": "t", "tpm_limit": 0}"#).map { $0.hasPrefix("1:31 tpm_limit ") } == [true])
         let messages = SandboxReader(dialects: DialectOptions(tenantFrom: .literal("t")))
             .parse(text: #"{"team_id": "t", "rpm_limit": "sekrit-value"}"#, file: "team.json").errors.map(\.description)
         #expect(!messages.joined().contains("sekrit"))

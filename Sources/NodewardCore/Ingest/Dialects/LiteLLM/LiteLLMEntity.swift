@@ -88,9 +88,15 @@ struct LiteLLMDecoder {
             case "team_alias": teamAlias = walker.string(pair.value, path)
             case "team_id": teamId = walker.string(pair.value, path)
             case "object_permission": objectPermission(pair.value, path, into: &entity)
-            case "rpm_limit": entity.rpmLimit = field(walker.integer(pair.value, path), path, pair.keyNode)
-            case "tpm_limit": entity.tpmLimit = field(walker.integer(pair.value, path), path, pair.keyNode)
-            case "max_budget": entity.maxBudget = field(walker.number(pair.value, path), path, pair.keyNode)
+            case "rpm_limit": entity.rpmLimit = field(walker.positiveInteger(pair.value, path), path, pair.keyNode)
+            case "tpm_limit": entity.tpmLimit = field(walker.positiveInteger(pair.value, path), path, pair.keyNode)
+            case "max_budget":
+                guard let budget = walker.number(pair.value, path) else { continue }
+                guard budget >= 0 else {
+                    walker.error(.sandboxInvalidValue, "expected a number of at least 0, found a negative number", pair.value, path)
+                    continue
+                }
+                entity.maxBudget = field(budget, path, pair.keyNode)
             case "budget_duration": entity.budgetDuration = walker.string(pair.value, path)
             case "models": entity.models = field(walker.stringList(pair.value, path), path, pair.keyNode)
             case "blocked", "soft_budget", "max_parallel_requests", "model_rpm_limit", "model_tpm_limit", "model_max_budget", "guardrails":

@@ -64,7 +64,9 @@ enum LiteLLMImport {
         var storeOrigin: SandboxImportBuilder.Origin?
         for entity in policy.entities {
             guard let listed = entity.vectorStores, !listed.value.isEmpty else { continue }
-            stores = stores.map { current in current.filter(listed.value.contains) } ?? listed.value
+            // An empty store name names no collection a sandbox can hold.
+            let named = listed.value.filter { !$0.isEmpty }
+            stores = stores.map { current in current.filter(named.contains) } ?? named
             storeOrigin = origin(entity, listed.keyPath, listed.location)
         }
         var vectorIndex: VectorIndexConfig?
@@ -98,7 +100,7 @@ enum LiteLLMImport {
                              "imported as a sandbox limit; Nodeward's native LiteLLM evaluator keeps no request counters, so only the imported sandbox rate-limits")
             }
             if let budget = entity.maxBudget {
-                if let period = entity.budgetDuration {
+                if let period = entity.budgetDuration, !period.isEmpty {
                     let current = limits.budget?.maxUsd ?? .infinity
                     if budget.value < current { limits.budget = BudgetConfig(maxUsd: budget.value, period: period) }
                     builder.source("limits.budget", from: origin(entity, budget.keyPath, budget.location))
@@ -115,7 +117,8 @@ enum LiteLLMImport {
             }
         }
         if let (entity, models) = modelLists.last {
-            limits.models = models.value.compactMap { try? Glob($0) }
+            // A pattern that is no valid glob is matched literally, as the native evaluator does.
+            limits.models = models.value.compactMap { (try? Glob($0)) ?? (try? Glob(SandboxImportBuilder.literal($0))) }
             builder.source("limits.models", from: origin(entity, models.keyPath, models.location))
             if modelLists.count > 1 {
                 builder.note(origin(entity, models.keyPath, models.location), "several entities list models; the import keeps the most specific entity's list (the \(entity.kind.rawValue)'s)")
