@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh --build-all          # build every target, run none
 #   scripts/fuzz.sh --list
 #
-# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline (one file each in Fuzz/Targets/).
+# Targets: sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline dialects cel (one file each in Fuzz/Targets/).
 # How it works (docs/fuzzing.md): NodewardCore and Yams are built by SwiftPM with the fuzzer and
 # address sanitizers into their own build folder (.build/fuzz), then each target file is linked
 # against those objects with swiftc. Nothing is added to the root package's products, so
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline)
+targets=(sandbox otlp jsonl bytejson policy threats workspace fastingest server pipeline dialects cel)
 build=.build/fuzz
 configuration=${NODEWARD_FUZZ_CONFIGURATION:-release}
 
@@ -59,8 +59,17 @@ seed_corpus() {
     threats) sources=(Samples/fleet/threats.yaml Tests/NodewardCoreTests/Fixtures/corpus/threats/*) ;;
     workspace) sources=(Samples/fleet/nodeward.yaml Tests/NodewardCoreTests/Fixtures/corpus/workspace/*) ;;
     fastingest) sources=(Samples/fleet/traces/*.jsonl Tests/NodewardCoreTests/Fixtures/traces/*/*.jsonl) ;;
-    server|pipeline) sources=() ;;
+    dialects) sources=(Tests/NodewardCoreTests/Fixtures/dialects/*/*/*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*.json Tests/NodewardCoreTests/Fixtures/dialects/*/*/.[!.]*/*.json Tests/NodewardCoreTests/Fixtures/dialects/agentgateway/*.yaml) ;;
+    server|pipeline|cel) sources=() ;;
   esac
+  # The cel target: every mcpAuthorization rule of the agentgateway fixtures, one expression per seed.
+  if [ "$target" = cel ]; then
+    for file in Tests/NodewardCoreTests/Fixtures/dialects/agentgateway/*.yaml; do
+      [ -f "$file" ] || continue
+      { grep -E "^ *- (allow: |deny: |require: )?'" "$file" || true; } | sed -E "s/^ *- (allow: |deny: |require: )?'//; s/'\$//" \
+        | { count=0; while IFS= read -r rule; do count=$((count + 1)); printf '%s' "$rule" > "$corpus/seed-rule-$(basename "$file")-$count"; done; }
+    done
+  fi
   # The pipeline target: a tenant sandbox, a line `%%`, then the first runs of that tenant's JSONL traces.
   if [ "$target" = pipeline ]; then
     for tenant in globex umbrella; do

@@ -40,7 +40,7 @@ public enum Pipeline {
         progress: ((PipelineProgress) -> Void)? = nil
     ) -> Outcome {
         var diagnostics = workspace.warnings
-        let sandboxResult = SandboxReader().read(paths: workspace.tenants)
+        let sandboxResult = SandboxReader(dialects: workspace.dialectOptions).read(paths: workspace.tenants)
         diagnostics += sandboxResult.diagnostics
         if workspace.tenants.isEmpty {
             diagnostics.append(.error(.noInputs, "no tenant sandboxes given: name them in nodeward.yaml (tenants:) or pass --tenants"))

@@ -25,7 +25,13 @@ struct FleetGenerator {
 
     init(options: FleetOptions) {
         self.options = options
-        let profiles = TenantCatalogue.tenants(count: options.tenants)
+        let profiles = TenantCatalogue.tenants(count: options.tenants).enumerated().map { index, profile in
+            var profile = profile
+            guard !options.dialects.isEmpty else { return profile }
+            profile.dialect = options.dialects[index % options.dialects.count]
+            if DialectConfigWriter.usesMCPNames(profile.dialect) { profile.sandbox = DialectConfigWriter.withMCPNames(profile.sandbox) }
+            return profile
+        }
         let totalRuns = options.stepLimit.map { max(1, $0 / Self.typicalStepsPerRun) } ?? options.runs
         let scale = Double(totalRuns) / 2000
         tenants = profiles.enumerated().map { index, profile in

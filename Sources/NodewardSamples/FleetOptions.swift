@@ -13,8 +13,13 @@ public struct FleetOptions: Sendable, Hashable {
     /// When set, runs are generated until exactly this many steps are written (benchmark mode; `runs`
     /// is ignored). The last run is cut off where the budget ends, as an export window would cut it.
     public var stepLimit: Int?
+    /// `--dialects`: tenant i is configured in dialect i mod N (DialectConfigWriter); empty: every tenant
+    /// is a TenantAgentSandbox (the committed sample).
+    public var dialects: [String]
 
-    public init(runs: Int = 2000, tenants: Int = 5, seed: UInt64 = 42, format: FleetTraceFormat = .mixed, stepLimit: Int? = nil) {
+    public init(runs: Int = 2000, tenants: Int = 5, seed: UInt64 = 42, format: FleetTraceFormat = .mixed, stepLimit: Int? = nil,
+                dialects: [String] = []) {
+        self.dialects = dialects
         self.runs = runs
         self.tenants = tenants
         self.seed = seed

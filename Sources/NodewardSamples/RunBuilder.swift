@@ -73,7 +73,8 @@ struct RunBuilder {
         var step = Step(
             tenant: tenant, agent: workflow.agent, workflow: workflow.rawValue, runId: runId, stepId: id,
             parents: draft.parents, inputs: draft.inputs, startNanos: start, endNanos: end, kind: draft.kind,
-            operation: draft.operation, resources: draft.resources, arguments: draft.arguments, result: draft.result,
+            operation: draft.kind == .toolCall ? profile.operation(ofTool: draft.operation) : draft.operation,
+            resources: draft.resources, arguments: draft.arguments, result: draft.result,
             tokens: draft.tokens, principal: principal, failed: draft.failed,
             source: SourceLocation(file: "generated", line: steps.count + 1))
         // The enforcement decides before the step runs: it sees the call, not its result or the items it

@@ -43,6 +43,13 @@ struct TenantProfile: Sendable {
     var ledgerSchema: String
     /// The format under `--format mixed`.
     var mixedFormat: FleetTraceFormat
+    /// The dialect the tenant's config is written in (`--dialects`).
+    var dialect: String = DialectName.tenantAgentSandbox
+
+    /// The operation a tool call of `tool` records: MCP-named for dialects that name tools that way.
+    func operation(ofTool tool: String) -> String {
+        DialectConfigWriter.usesMCPNames(dialect) ? DialectConfigWriter.mcpName(tool) : tool
+    }
 
     var id: String { sandbox.tenantId }
 

@@ -7,6 +7,9 @@ extension NodewardSamples {
     /// the files a generation writes. Same options → byte-identical files.
     public static func generate(_ options: FleetOptions, into directory: URL, force: Bool) throws(GeneratorError) -> FleetSummary {
         guard options.tenants >= 1 else { throw .invalidOption("--tenants must be at least 1") }
+        for dialect in options.dialects where !DialectConfigWriter.supported.contains(dialect) {
+            throw .invalidOption("--dialects: unknown dialect (known: \(DialectConfigWriter.supported.joined(separator: ", ")))")
+        }
         guard options.runs >= 0 else { throw .invalidOption("--runs must not be negative") }
         if let limit = options.stepLimit, limit < 1 { throw .invalidOption("--steps must be at least 1") }
         try prepare(directory, force: force)
@@ -20,8 +23,8 @@ extension NodewardSamples {
         }
 
         for state in generator.tenants {
-            let file = try open("tenants/\(state.profile.id).yaml")
-            try file.write(SandboxYAMLWriter.render(state.profile.sandbox))
+            let config = DialectConfigWriter.render(state.profile.sandbox, dialect: state.profile.dialect)
+            try open(config.path).write(config.text)
         }
         var lineWriters: [Int: OTLPLineWriter] = [:]
         var jsonlFiles: [Int: OutputFile] = [:]

@@ -10,7 +10,7 @@ struct Nodeward: AsyncParsableCommand {
         version: NodewardVersion.current,
         subcommands: [
             PlanCommand.self, ReportCommand.self, AnalyzeCommand.self, InferCommand.self, PolicyCommand.self, ShadowCommand.self, StoreCommand.self,
-            GenerateCommand.self, BenchCommand.self,
+            GenerateCommand.self, BenchCommand.self, SandboxCommand.self,
         ]
     )
 

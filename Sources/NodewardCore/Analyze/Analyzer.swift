@@ -19,7 +19,8 @@ public struct Analyzer {
     let sandboxes: [String: TenantSandbox]
     /// Every tenant's memory namespace, to tell a foreign namespace from an undeclared one.
     let memoryNamespaces: Set<String>
-    var evaluators: [String: LegacyEvaluator]
+    /// The legacy regime per tenant (a dialect tenant's native evaluator, else its LegacyEvaluator).
+    var legacy: LegacyFleet
     var buffer: TenantOrderedBuffer
 
     // Trace counts
@@ -55,14 +56,12 @@ public struct Analyzer {
     public init(sandboxes: [TenantSandbox], options: AnalyzerOptions = AnalyzerOptions()) {
         self.options = options
         var byTenant: [String: TenantSandbox] = [:]
-        var evaluators: [String: LegacyEvaluator] = [:]
         for sandbox in sandboxes {
             byTenant[sandbox.tenantId] = sandbox
-            evaluators[sandbox.tenantId] = LegacyEvaluator(sandbox: sandbox)
         }
         self.sandboxes = byTenant
         self.memoryNamespaces = Set(sandboxes.compactMap { $0.memory?.namespace })
-        self.evaluators = evaluators
+        self.legacy = LegacyFleet(sandboxes: sandboxes)
         self.buffer = TenantOrderedBuffer(windowNanos: options.reorderWindowNanos)
     }
 
@@ -92,7 +91,7 @@ public struct Analyzer {
     mutating func evaluate(_ step: Step) {
         if step.recordedDecision != nil { recorded += 1 }
         // Evaluated in place: the evaluator's rate buckets change with every step.
-        guard let evaluation = evaluators[step.tenant]?.evaluateDetailed(step) else {
+        guard let evaluation = legacy.evaluateDetailedIfKnown(step) else {
             withoutSandbox += 1
             return
         }
@@ -191,11 +190,11 @@ public struct Analyzer {
     func usageSection() -> [TenantUsage] {
         sandboxes.keys.sorted().compactMap { tenant in
             // Every sandbox has its evaluator (both are built from the same list in init).
-            guard let evaluator = evaluators[tenant] else { return nil }
+            guard let catalog = legacy.ruleCatalog(of: tenant) else { return nil }
             let used = exercised[tenant] ?? [:]
             var usedGrants: [TenantUsage.Grant] = []
             var unusedGrants: [TenantUsage.Grant] = []
-            for rule in evaluator.ruleCatalog where rule.kind == .grant {
+            for rule in catalog where rule.kind == .grant {
                 let count = used[rule.id] ?? 0
                 let grant = TenantUsage.Grant(rule: rule.id, description: rule.description, steps: count)
                 if count > 0 { usedGrants.append(grant) } else { unusedGrants.append(grant) }

@@ -5,6 +5,7 @@ public enum ConfigRisks {
         var findings: [Finding] = []
         for sandbox in sandboxes {
             findings += perTenant(sandbox)
+            findings += unexpressible(sandbox)
         }
         findings += sharedCollections(sandboxes)
         findings += sharedMemoryNamespaces(sandboxes)
@@ -57,6 +58,25 @@ public enum ConfigRisks {
         if sandbox.limits.requestsPerMinute == nil && sandbox.limits.tokensPerMinute == nil {
             findings.append(finding("risk.no-rate-limit", .low, [tenant],
                 "no requestsPerMinute or tokensPerMinute: a runaway loop is not throttled", at: sandbox.source))
+        }
+        return findings
+    }
+
+    /// Rules of a dialect config (Claude Code settings, MCP client configs) that the equivalent
+    /// TenantAgentSandbox cannot express exactly: the legacy regime decides them natively, but generation
+    /// and confinement work on the equivalent sandbox, so each difference is a finding.
+    static func unexpressible(_ sandbox: TenantSandbox) -> [Finding] {
+        guard let origin = sandbox.dialect else { return [] }
+        var findings: [Finding] = []
+        var seen: [String: Int] = [:]
+        for rule in origin.unexpressible {
+            // One rule may have several differences: number the repeats so every id is unique and stable.
+            let base = "\(rule.rule)@\(rule.location.line)"
+            let count = seen[base, default: 0]
+            seen[base] = count + 1
+            findings.append(finding("dialect.unexpressible", .medium, [sandbox.tenantId],
+                "\(origin.dialect) \(rule.keyPath): \(rule.reason)", at: rule.location,
+                subject: count == 0 ? base : "\(base)#\(count + 1)"))
         }
         return findings
     }

@@ -214,29 +214,32 @@ public struct LegacyEvaluator: Sendable {
     }
 }
 
-/// Evaluators for a whole fleet, routed by `step.tenant`.
+/// Evaluators for a whole fleet, routed by `step.tenant`: a `LegacyEvaluator` per TenantAgentSandbox
+/// tenant, a native dialect evaluator per tenant read from another platform's config (LegacyLane.swift).
 public struct LegacyFleet: Sendable {
-    /// Evaluators in an array behind a tenant index: a dictionary's optional-chained mutation moved the
+    /// Evaluators in arrays behind a tenant index: a dictionary's optional-chained mutation moved the
     /// whole evaluator out and back per step, which was most of a legacy decision's cost.
-    private var lanes: [LegacyEvaluator]
-    private let laneOfTenant: [String: Int]
+    private var lanes: LegacyLanes
 
-    public var evaluators: [String: LegacyEvaluator] { laneOfTenant.mapValues { lanes[$0] } }
+    /// The TenantAgentSandbox evaluators by tenant (dialect tenants have native evaluators instead).
+    public var evaluators: [String: LegacyEvaluator] {
+        lanes.laneOfTenant.compactMapValues { lane in
+            if case .sandbox(let index) = lane { return lanes.sandboxes[index] }
+            return nil
+        }
+    }
 
     public init(sandboxes: [TenantSandbox]) {
-        var lanes: [LegacyEvaluator] = []
-        var laneOfTenant: [String: Int] = [:]
-        for sandbox in sandboxes {
-            // The last sandbox of a tenant wins, as the dictionary assignment did.
-            if let lane = laneOfTenant[sandbox.tenantId] {
-                lanes[lane] = LegacyEvaluator(sandbox: sandbox)
-            } else {
-                laneOfTenant[sandbox.tenantId] = lanes.count
-                lanes.append(LegacyEvaluator(sandbox: sandbox))
-            }
+        lanes = LegacyLanes(sandboxes)
+    }
+
+    /// The rule catalog of one tenant's legacy regime; nil for a tenant without a sandbox.
+    public func ruleCatalog(of tenant: String) -> [LegacyRule]? {
+        switch lanes.laneOfTenant[tenant] {
+        case .sandbox(let index)?: return lanes.sandboxes[index].ruleCatalog
+        case .dialect(let index)?: return lanes.dialects[index].ruleCatalog
+        case nil: return nil
         }
-        self.lanes = lanes
-        self.laneOfTenant = laneOfTenant
     }
 
     /// A step of a tenant without a sandbox is denied by rule `fleet/unknown-tenant`.
@@ -248,12 +251,27 @@ public struct LegacyFleet: Sendable {
         evaluate(step, collectingGrants: true)
     }
 
+    /// The detailed decision of a step of a tenant with a sandbox; nil (and nothing evaluated) otherwise.
+    public mutating func evaluateDetailedIfKnown(_ step: Step) -> LegacyEvaluation? {
+        guard let lane = lanes.laneOfTenant[step.tenant] else { return nil }
+        return evaluate(step, in: lane, collectingGrants: true)
+    }
+
     mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
+        guard let lane = lanes.laneOfTenant[step.tenant] else {
+            return LegacyEvaluation(
+                decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
+                                   reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
+                exercised: [])
+        }
+        return evaluate(step, in: lane, collectingGrants: collectingGrants)
+    }
+
+    private mutating func evaluate(_ step: Step, in lane: LegacyLane, collectingGrants: Bool) -> LegacyEvaluation {
         // The array element is mutated in place (its buckets advance).
-        if let lane = laneOfTenant[step.tenant] { return lanes[lane].evaluate(step, collectingGrants: collectingGrants) }
-        return LegacyEvaluation(
-            decision: Decision(regime: .legacy, effect: .deny, rule: "fleet/unknown-tenant",
-                               reason: "no tenant sandbox declares tenant \"\(step.tenant)\""),
-            exercised: [])
+        switch lane {
+        case .sandbox(let index): return lanes.sandboxes[index].evaluate(step, collectingGrants: collectingGrants)
+        case .dialect(let index): return lanes.dialects[index].evaluate(step, collectingGrants: collectingGrants)
+        }
     }
 }

@@ -18,6 +18,10 @@ public struct TenantSandbox: Sendable, Hashable {
     public var contextTagging: ContextTaggingConfig?
     /// Where the document starts (file and line), for reports and error messages.
     public var source: SourceLocation
+    /// Set when the sandbox was read from another platform's config (Ingest/Dialects/): the legacy fleet
+    /// then decides with that platform's own semantics, and this sandbox is its equivalent. Nil for
+    /// `TenantAgentSandbox` documents.
+    public var dialect: DialectOrigin?
 
     public init(
         name: String, labels: [String: String] = [:], tenantId: String,
@@ -25,7 +29,8 @@ public struct TenantSandbox: Sendable, Hashable {
         runtime: RuntimeConfig? = nil, memory: MemoryConfig? = nil, vectorIndex: VectorIndexConfig? = nil,
         tools: ToolsConfig = ToolsConfig(), dataStores: [DataStoreConfig] = [],
         network: NetworkConfig = NetworkConfig(), limits: LimitsConfig = LimitsConfig(),
-        audit: AuditConfig? = nil, contextTagging: ContextTaggingConfig? = nil, source: SourceLocation
+        audit: AuditConfig? = nil, contextTagging: ContextTaggingConfig? = nil, source: SourceLocation,
+        dialect: DialectOrigin? = nil
     ) {
         self.name = name
         self.labels = labels
@@ -42,6 +47,7 @@ public struct TenantSandbox: Sendable, Hashable {
         self.audit = audit
         self.contextTagging = contextTagging
         self.source = source
+        self.dialect = dialect
     }
 }
 

@@ -98,7 +98,7 @@ extension PlanReport {
 
     func transitionSection(_ doc: inout Document, detail: Detail) {
         doc.heading("Decisions: tenant sandbox → node policies")
-        doc.table(ShadowSummary.classTable(name: "scope", rows: [("all", shadow.totals)]))
+        doc.table(ShadowSummary.classTable(name: "scope", rows: [("all", shadow.totals)] + shadow.askRows))
         let tenants = tenantsByConcern.prefix(detail.tenantRows).map(\.tenant).sorted()
         var byName: [String: ShadowSummary.ClassCounts] = [:]
         for group in shadow.byTenant { byName[group.name] = group.counts }

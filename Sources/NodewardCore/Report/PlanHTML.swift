@@ -82,7 +82,7 @@ extension PlanReport {
             rows.map { label, counts in [.text(label)] + ShadowSummary.classOrder.map { .number(counts[$0]) } + [.number(counts.total)] }
         }
         let classHeaders = ShadowSummary.classOrder.map(\.rawValue) + ["steps"]
-        page.table(headers: ["scope"] + classHeaders, rows: classRows([("all", shadow.totals)]))
+        page.table(headers: ["scope"] + classHeaders, rows: classRows([("all", shadow.totals)] + shadow.askRows))
         page.table(headers: ["tenant"] + classHeaders, rows: classRows(shadow.byTenant.map { ($0.name, $0.counts) }), caption: "By tenant")
         page.table(headers: ["workflow"] + classHeaders, rows: classRows(shadow.byWorkflow.map { ($0.name, $0.counts) }), caption: "By workflow")
         page.raw("<details><summary>By node (\(shadow.byNode.count))</summary>\n")

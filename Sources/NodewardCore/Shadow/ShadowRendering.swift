@@ -35,7 +35,20 @@ extension ShadowSummary {
         let evaluable = totals.total == 0 ? 0 : Double(totals.evaluable) / Double(totals.total)
         return Inline.strong("\(steps.grouped) steps") + ": \(totals.agreeing.grouped) agree, \(totals.tightened.grouped) tightened, "
             + "\(totals.widened.grouped) widened, \(totals.unevaluable.grouped) unevaluable, \(totals.unknownStep.grouped) unknown-step; "
-            + "\(evaluable.percent) evaluable under both regimes."
+            + "\(evaluable.percent) evaluable under both regimes." + askSentence
+    }
+
+    /// The scope table's extra row: the steps whose legacy decision was an ask, when there were any.
+    var askRows: [(String, ClassCounts)] {
+        guard let asks = legacyAsks, asks.total > 0 else { return [] }
+        return [("of which legacy asks", asks)]
+    }
+
+    /// Legacy asks (denies for want of an approver) counted on their own, when there were any.
+    var askSentence: String {
+        guard let asks = legacyAsks, asks.total > 0 else { return "" }
+        let classes = Self.classOrder.filter { asks[$0] > 0 }.map { "\(asks[$0].grouped) \($0.rawValue)" }
+        return " Of these, \(asks.total.grouped) legacy decisions were asks (denied for want of an approver: \(classes.joined(separator: ", ")))."
     }
 
     var baselineSentence: String {

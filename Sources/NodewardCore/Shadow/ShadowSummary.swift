@@ -92,6 +92,10 @@ public struct ShadowSummary: Sendable, Hashable, Codable {
 
     public var steps: Int
     public var totals: ClassCounts
+    /// The steps among `totals` whose legacy decision was an ask (a rule that needs a human approval,
+    /// modelled as a deny without an approver: docs/legacy-model.md, "Ask"), by class. Nil when there
+    /// were none.
+    public var legacyAsks: ClassCounts?
     public var byTenant: [Group]
     public var byWorkflow: [Group]
     public var byNode: [NodeGroup]
@@ -168,7 +172,8 @@ extension ShadowTally {
         let nodes = byNode.keys.sorted().map { ShadowSummary.NodeGroup(workflow: $0.workflow, node: $0.node, counts: .init(byNode[$0]!),
                                                                         incidentSteps: .init(byNodeIncident[$0] ?? [:])) }
         return ShadowSummary(
-            steps: steps, totals: .init(byClass), byTenant: groups(byTenant), byWorkflow: groups(byWorkflow),
+            steps: steps, totals: .init(byClass), legacyAsks: legacyAsks.isEmpty ? nil : .init(legacyAsks),
+            byTenant: groups(byTenant), byWorkflow: groups(byWorkflow),
             byNode: nodes, samples: samples, rules: rules,
             legacyBaseline: baseline(legacyTasks), nodeBaseline: baseline(nodeTasks),
             incidents: incidentSummaries())

@@ -47,6 +47,8 @@ public struct ShadowTally: Sendable {
     var legacyTasks: [TaskKey: EffectCounts] = [:]
     var nodeTasks: [TaskKey: EffectCounts] = [:]
     var denyRules: [String: [ComparisonClass: Int]] = [:]
+    /// Steps whose legacy decision was an ask (a deny for want of an approver, `LegacyAsk`), by class.
+    var legacyAsks: [ComparisonClass: Int] = [:]
     /// Labelled incident steps to report on, keyed by (tenant, run, step).
     let watched: [ShadowStepKey: String]
     let incidents: [IncidentLabel]
@@ -66,6 +68,7 @@ public struct ShadowTally: Sendable {
         steps += 1
         let comparison = outcome.comparison
         byClass[comparison, default: 0] += 1
+        if LegacyAsk.isAsk(outcome.legacy) { legacyAsks[comparison, default: 0] += 1 }
         byTenant[step.tenant, default: [:]][comparison, default: 0] += 1
         byWorkflow[step.workflow, default: [:]][comparison, default: 0] += 1
         let nodeName = outcome.nodeId ?? "(\(step.kind.rawValue) \(step.operation))"

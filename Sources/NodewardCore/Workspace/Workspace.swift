@@ -31,6 +31,16 @@ public struct Workspace: Sendable, Hashable {
     public var warnings: [Diagnostic]
     /// Every path `nodeward.yaml` names, with its key and where it is written (for the workspace boundary).
     public var declared: [DeclaredPath] = []
+    /// How dialect files that do not name their tenant map onto one (`tenantFrom:`), and dialects forced
+    /// per path glob (`dialects:`); docs/sandbox-config.md, "Dialects".
+    public var tenantFrom: TenantFrom = .auto
+    public var dialects: [String: String] = [:]
+
+    /// The dialect options of the sandbox reader.
+    public var dialectOptions: DialectOptions {
+        DialectOptions(tenantFrom: tenantFrom, forced: dialects,
+                       projectRoot: attributes["claudeProjectRoot"], home: attributes["claudeHome"])
+    }
 
     public struct DeclaredPath: Sendable, Hashable {
         /// `tenants`, `traces`, `labels`, `threats`, `outputs.graphs`, `outputs.policies`, `outputs.reports`, `outputs.store`.
@@ -59,9 +69,9 @@ public struct Workspace: Sendable, Hashable {
 
     static let attributeKeys = ["tenant", "workflow", "legacyDecision", "legacyRule", "legacyReason",
                                 "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent",
-                                "claudeTenant", "claudeWorkflow", "agentsTenant", "baggage"]
+                                "claudeTenant", "claudeWorkflow", "agentsTenant", "baggage", "claudeProjectRoot", "claudeHome"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
-    static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits"]
+    static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits", "tenantFrom", "dialects"]
     public static let threatsFileName = "threats.yaml"
 
     /// Loads `<folder>/nodeward.yaml`. Paths in the file are resolved against the folder.
@@ -142,6 +152,28 @@ public struct Workspace: Sendable, Hashable {
             case "threats":
                 workspace.threats = resolve(try string(value, key: key))
                 workspace.declared.append(DeclaredPath(key: key, path: workspace.threats!, location: location(value)))
+            case "tenantFrom":
+                guard let rule = TenantFrom(spec: try string(value, key: key)) else {
+                    throw .error(.workspaceInvalid, "expected auto, stem, folder, routeName or =TENANT", at: location(value), keyPath: key)
+                }
+                workspace.tenantFrom = rule
+            case "dialects":
+                guard let members = value.mapping else {
+                    throw .error(.workspaceInvalid, "expected a mapping of path globs to dialect names", at: location(value), keyPath: key)
+                }
+                for (memberKey, memberValue) in members {
+                    let pattern = memberKey.scalar?.string ?? ""
+                    let path = "\(key).\(pattern)"
+                    guard (try? Glob(pattern)) != nil else {
+                        throw .error(.workspaceInvalid, "the key is not a valid path glob", at: location(memberKey), keyPath: key)
+                    }
+                    let spec = try string(memberValue, key: path)
+                    let name = spec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? spec
+                    guard DialectRegistry.names.contains(name) else {
+                        throw .error(.workspaceInvalid, "unknown dialect (known: \(DialectRegistry.names.joined(separator: ", ")))", at: location(memberValue), keyPath: path)
+                    }
+                    workspace.dialects[pattern] = spec
+                }
             case "outputs", "attributes", "limits":
                 guard let members = value.mapping else {
                     throw .error(.workspaceInvalid, "expected a mapping", at: location(value), keyPath: key)

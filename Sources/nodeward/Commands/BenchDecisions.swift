@@ -14,7 +14,7 @@ enum BenchDecisions {
     }
 
     static func load(_ workspace: Workspace, limit: Int?) -> (runs: [Run], sandboxes: [TenantSandbox]) {
-        let sandboxes = SandboxReader().read(paths: workspace.tenants).sandboxes
+        let sandboxes = SandboxReader(dialects: workspace.dialectOptions).read(paths: workspace.tenants).sandboxes
         var runs: [Run] = []
         var steps = 0
         _ = TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { run in

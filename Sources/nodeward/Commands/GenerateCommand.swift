@@ -28,11 +28,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Generate runs until exactly this many steps are written (benchmarks).")
     var steps: Int?
 
+    @Option(name: .long, help: "Configure tenant i in dialect i mod N, a comma-separated list of tenant-agent-sandbox, claude-code, mcp-client, agentgateway, litellm.")
+    var dialects: String?
+
     @Flag(name: .long, help: "Write into a non-empty folder, replacing generated files.")
     var force = false
 
     func run() throws {
-        let options = FleetOptions(runs: runs, tenants: tenants, seed: seed, format: format, stepLimit: steps)
+        let dialectList = dialects.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        let options = FleetOptions(runs: runs, tenants: tenants, seed: seed, format: format, stepLimit: steps, dialects: dialectList)
         let summary: FleetSummary
         do {
             summary = try NodewardSamples.generate(options, into: URL(fileURLWithPath: out), force: force)

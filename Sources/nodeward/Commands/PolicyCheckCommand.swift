@@ -46,7 +46,7 @@ extension PolicyCommand {
             problems += loaded.diagnostics
             var sandboxes: [TenantSandbox]?
             if !workspace.tenants.isEmpty {
-                let read = SandboxReader().read(paths: workspace.tenants)
+                let read = SandboxReader(dialects: workspace.dialectOptions).read(paths: workspace.tenants)
                 problems += read.diagnostics
                 sandboxes = read.sandboxes
             }

@@ -51,7 +51,7 @@ extension PolicyCommand {
                 throw NodewardExit.badInput
             }
             if let runID, let stepID {
-                let sandboxes = SandboxReader().read(paths: workspace.tenants)
+                let sandboxes = SandboxReader(dialects: workspace.dialectOptions).read(paths: workspace.tenants)
                 // A run is (tenant, run id): the same id in two tenants is two runs, and --tenant says which.
                 var matches: [Run] = []
                 _ = TraceReader(options: workspace.traceReaderOptions()).read(paths: workspace.traces) { candidate in

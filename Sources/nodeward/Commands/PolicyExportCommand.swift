@@ -41,7 +41,7 @@ extension PolicyCommand {
                 for diagnostic in loaded.diagnostics { Terminal.err(diagnostic.description) }
                 guard !loaded.diagnostics.contains(where: { $0.severity == .error }) else { throw NodewardExit.badInput }
                 sets = loaded.sets
-                if requests { sandboxes = SandboxReader().read(paths: workspace.tenants).sandboxes }
+                if requests { sandboxes = SandboxReader(dialects: workspace.dialectOptions).read(paths: workspace.tenants).sandboxes }
             } else {
                 let (resolved, outcome) = try PipelineRunner.run(inputs: inputs, stages: .init(infer: InferenceOptions()), overriding: WorkspaceOptions.overridden(policies: policies))
                 guard !outcome.hasInputErrors, let graphs = outcome.graphs else { throw NodewardExit.badInput }

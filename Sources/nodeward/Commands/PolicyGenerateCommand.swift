@@ -106,7 +106,7 @@ extension PolicyCommand {
                 Terminal.err(error.description)
                 throw NodewardExit.badInput
             }
-            let sandboxes = SandboxReader().read(paths: workspace.tenants)
+            let sandboxes = SandboxReader(dialects: workspace.dialectOptions).read(paths: workspace.tenants)
             for diagnostic in sandboxes.diagnostics { Terminal.err(diagnostic.description) }
             guard sandboxes.errors.isEmpty, !workspace.tenants.isEmpty, !workspace.traces.isEmpty else {
                 if workspace.tenants.isEmpty || workspace.traces.isEmpty { Terminal.err("error: give tenant sandboxes and traces (nodeward.yaml or --tenants/--traces)") }

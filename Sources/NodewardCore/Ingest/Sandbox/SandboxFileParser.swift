@@ -49,7 +49,7 @@ struct SandboxFileParser {
         return (sandbox, walker.diagnostics)
     }
 
-    private func diagnostic(for error: any Error, chunk: SandboxPreScan.DocumentChunk, file: String) -> Diagnostic {
+    func diagnostic(for error: any Error, chunk: SandboxPreScan.DocumentChunk, file: String) -> Diagnostic {
         let offset = chunk.firstLine - 1
         func at(_ mark: Mark) -> SourceLocation { at((mark.line, mark.column)) }
         func at(_ position: (line: Int, column: Int)) -> SourceLocation {

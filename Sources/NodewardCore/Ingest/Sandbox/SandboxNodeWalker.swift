@@ -24,6 +24,11 @@ final class SandboxNodeWalker {
         diagnostics.append(.error(code, message, at: location(node), keyPath: path))
     }
 
+    func error(_ code: DiagnosticCode, _ message: String, at location: SourceLocation, _ path: String) {
+        errorCount += 1
+        diagnostics.append(.error(code, message, at: location, keyPath: path))
+    }
+
     func warning(_ code: DiagnosticCode, _ message: String, _ node: Node?, _ path: String) {
         diagnostics.append(.warning(code, message, at: location(node), keyPath: path))
     }

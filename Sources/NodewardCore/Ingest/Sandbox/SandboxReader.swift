@@ -26,39 +26,61 @@ public struct SandboxReadResult: Sendable {
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
 }
 
-/// Reads every `*.yaml`/`*.yml` under the given files and folders (docs/sandbox-config.md).
+/// Reads every `*.yaml`/`*.yml`/`*.json` under the given files and folders (docs/sandbox-config.md):
+/// TenantAgentSandbox documents, and the files of other platforms' permission configs (dialects,
+/// detected per file by their shape: Ingest/Dialects/).
 public struct SandboxReader: Sendable {
     public var limits: SandboxLimits
+    public var dialects: DialectOptions
 
-    public init(limits: SandboxLimits = .default) { self.limits = limits }
+    public init(limits: SandboxLimits = .default, dialects: DialectOptions = .default) {
+        self.limits = limits
+        self.dialects = dialects
+    }
 
     public func read(paths: [String]) -> SandboxReadResult {
         var collector = SandboxCollector()
+        var grouping = DialectTenantGrouping(options: dialects)
         let (files, missing) = Self.discoverFiles(paths)
         collector.diagnostics += missing
+        let named = Set(paths)
         for file in files {
             collector.filesRead += 1
             switch Self.loadText(file, limits: limits) {
             case .success(let text):
-                let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
-                collector.add(parsed.decoded, parsed.diagnostics)
+                parseFile(text: text, file: file, found: !named.contains(file), into: &collector, grouping: &grouping)
             case .failure(let diagnostic):
                 collector.diagnostics.append(diagnostic)
             }
         }
+        collector.add(grouping.build(), grouping.diagnostics)
         return collector.result()
     }
 
     /// Parses one file's text; `file` is the name used in locations.
     public func parse(text: String, file: String) -> SandboxReadResult {
         var collector = SandboxCollector()
+        var grouping = DialectTenantGrouping(options: dialects)
         collector.filesRead = 1
-        let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
-        collector.add(parsed.decoded, parsed.diagnostics)
+        parseFile(text: text, file: file, found: false, into: &collector, grouping: &grouping)
+        collector.add(grouping.build(), grouping.diagnostics)
         return collector.result()
     }
 
-    /// The files to read, sorted by path: directories are searched recursively for `.yaml`/`.yml`; a path
+    /// `found`: the file was found in a folder rather than named, so a JSON file that is no config at all
+    /// is a counted skip (a warning), not an error.
+    private func parseFile(text: String, file: String, found: Bool, into collector: inout SandboxCollector, grouping: inout DialectTenantGrouping) {
+        switch DialectFileParser(limits: limits, options: dialects).classify(text: text, file: file, foundInFolder: found) {
+        case .tenantAgentSandbox:
+            let parsed = SandboxFileParser(limits: limits).parse(text: text, file: file)
+            collector.add(parsed.decoded, parsed.diagnostics)
+        case .dialect(let fragments, let diagnostics):
+            collector.diagnostics += diagnostics
+            for fragment in fragments { grouping.add(fragment) }
+        }
+    }
+
+    /// The files to read, sorted by path: directories are searched recursively for `.yaml`/`.yml`/`.json`; a path
     /// naming a file is read whatever its extension.
     static func discoverFiles(_ paths: [String]) -> (files: [String], missing: [Diagnostic]) {
         let manager = FileManager.default
@@ -81,7 +103,7 @@ public struct SandboxReader: Sendable {
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
             while let relative = enumerator.nextObject() as? String {
                 let lowered = relative.lowercased()
-                guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") else { continue }
+                guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") else { continue }
                 let full = "\(base)/\(relative)"
                 var childIsDirectory: ObjCBool = false
                 if manager.fileExists(atPath: full, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
