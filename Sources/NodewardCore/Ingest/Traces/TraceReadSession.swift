@@ -37,8 +37,9 @@ final class TraceReadSession {
     var tenantCase = CaseConfusables()
     /// The last tenant id read and its normal form: most records repeat the previous record's tenant.
     var lastTenant: (raw: String, normalized: String)?
-    /// Claude Code log events: tool decisions wait for their results across lines and files.
-    lazy var claudeLogs = ClaudeCodeLogMapper(mapping: options.claudeCodeMapping, parser: options.parser)
+    /// Claude Code log events: tool decisions wait for their results across lines and files. A stored
+    /// property, mutated in place: through a `lazy var` (get, then set) each line copied every session.
+    var claudeLogs: ClaudeCodeLogMapper
     /// OpenAI Agents SDK objects, held per trace until the end of the read (`flushAgentsSDK`).
     var agentsSDK = AgentsSDKTraceBuffer()
 
@@ -48,6 +49,7 @@ final class TraceReadSession {
         assembler = RunAssembler(
             idleRecords: options.runIdleRecords, tenantAttribute: options.tenantAttribute, parser: options.parser, collector: collector)
         lineDecoder = TraceLineDecoder(options: options)
+        claudeLogs = ClaudeCodeLogMapper(mapping: options.claudeCodeMapping, parser: options.parser)
     }
 
     func open(path: String) -> TraceFileInput? {
