@@ -108,4 +108,44 @@ import NodewardCore
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path)
         #expect(written.contains("plan.json") && written.contains("plan.md"))
     }
+
+    /// `--trace-format` through the binary: it reads a file detection misreads (Nodeward JSONL whose first
+    /// run header keeps the conversation as `messages`), an unknown name is a usage error, and so is an
+    /// unknown workspace `traceFormat` as bad input at its line.
+    @Test func traceFormatForcesTheAdapterAndRejectsUnknownNames() async throws {
+        let root = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manager = FileManager.default
+        try manager.createDirectory(at: root.appendingPathComponent("tenants"), withIntermediateDirectories: true)
+        try manager.createDirectory(at: root.appendingPathComponent("traces"), withIntermediateDirectories: true)
+        let sandbox = ["apiVersion: agents.example.com/v1", "kind: TenantAgentSandbox", "metadata: {name: acme}", "spec:",
+                       "  tenant: {id: acme}", "  tools: {default: allow}"].joined(separator: "\n") + "\n"
+        try Data(sandbox.utf8).write(to: root.appendingPathComponent("tenants/acme.yaml"))
+        let traces = [
+            #"{"v":1,"type":"run","tenant":"acme","agent":"helper","workflow":"triage","run":"r-1","messages":[{"role":"user","content":"hi"}]}"#,
+            #"{"v":1,"tenant":"acme","agent":"helper","workflow":"triage","run":"r-1","step":"s1","time":"2026-11-02T09:14:03.120Z","kind":"tool_call","operation":"email.read"}"#,
+        ].joined(separator: "\n") + "\n"
+        try Data(traces.utf8).write(to: root.appendingPathComponent("traces/run.jsonl"))
+        let inputs = ["--tenants", root.appendingPathComponent("tenants").path, "--traces", root.appendingPathComponent("traces").path]
+
+        let forced = try await CLI.run(["analyze"] + inputs + ["--trace-format", "nodeward-jsonl", "--format", "json"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let counts = try #require(try Self.object(forced.stdout)["traces"] as? [String: Any])
+        #expect(counts["steps"] as? Int == 1 && counts["runs"] as? Int == 1, "\(counts)")
+        let detected = try await CLI.run(["analyze"] + inputs + ["--format", "json"])
+        let detectedCounts = try #require(try Self.object(detected.stdout)["traces"] as? [String: Any])
+        #expect(detectedCounts["steps"] as? Int != 1, "\(detectedCounts)")
+
+        let unknown = try await CLI.run(["infer"] + inputs + ["--trace-format", "otel"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("trace-format"), "\(unknown.stderr)")
+
+        try Data("version: 1\ntenants: [tenants/]\ntraces: [traces/]\ntraceFormat: otel\n".utf8).write(to: root.appendingPathComponent("nodeward.yaml"))
+        let badKey = try await CLI.run(["analyze", root.path])
+        #expect(badKey.status == 2 && badKey.stderr.contains("nodeward.yaml:4") && badKey.stderr.contains("traceFormat"), "\(badKey.stderr)")
+        try Data("version: 1\ntenants: [tenants/]\ntraces: [traces/]\ntraceFormat: nodeward-jsonl\n".utf8).write(to: root.appendingPathComponent("nodeward.yaml"))
+        let fromKey = try await CLI.run(["plan", root.path, "--out", root.appendingPathComponent("reports").path, "--no-store", "--format", "json"])
+        #expect(fromKey.status == 0, "\(fromKey.stderr)")
+        let coverage = try #require(try Self.object(fromKey.stdout)["coverage"] as? [String: Any])
+        #expect(coverage["steps"] as? Int == 1, "\(coverage)")
+    }
 }

@@ -190,4 +190,51 @@ import Testing
         let disagreement = try #require(report.fidelity.disagreements.first)
         #expect(disagreement.step == "toolu_02B" && disagreement.recordedEffect == "deny" && disagreement.recordedRule == "claude-code/user_reject")
     }
+
+    /// Many sessions interleaved line by line, as a busy collector writes them: every event is applied to
+    /// its session in place, found by key, and the session table is never copied. (The adapter was
+    /// quadratic in the sessions of a file when its holder copied the mapper per line; this counts that
+    /// work instead of timing it.)
+    @Test func interleavedSessionsAreMappedInPlaceWithoutCopyingTheTable() throws {
+        let sessions = 300
+        var text = ""
+        for round in 0..<3 {
+            for index in 0..<sessions {
+                let at = Double(round * 10)
+                let common = ["tool_name": "Bash", "tool_use_id": "toolu-\(index)-\(round)"]
+                text += Self.export([Self.record("tool_decision", at: at, session: "s-\(index)", common.merging(["decision": "accept", "source": "config"]) { $1 })])
+                text += Self.export([Self.record("tool_result", at: at + 1, session: "s-\(index)", common.merging(["success": "true"]) { $1 })])
+            }
+        }
+        let session = TraceReadSession(options: TraceReaderOptions())
+        let input = session.open(file: "claude.jsonl", bytes: Array(text.utf8))
+        var runs: [Run] = []
+        while session.advance(input) {
+            while let run = session.nextReadyRun() { runs.append(run) }
+        }
+        session.finish()
+        while let run = session.nextReadyRun() { runs.append(run) }
+        #expect(session.collector.summary.skippedTotal == 0)
+        #expect(runs.count == sessions && runs.allSatisfy { $0.steps.count == 3 })
+        #expect(session.claudeLogs.sessions.count == sessions && session.claudeLogs.sessionIndex.count == sessions)
+        #expect(session.claudeLogs.tableCopies == 0)
+        #expect(session.claudeLogs.sessions.allSatisfy { $0.copies == 0 })
+        // The same steps as the public reader, which drives the same session.
+        #expect(runs.sorted { $0.runId < $1.runId }.map { $0.steps.map(Self.shape) } == Self.read(text).runs.map { $0.steps.map(Self.shape) })
+    }
+
+    /// The copy counter the test above relies on does count: mapping into a copy of a mapper whose table
+    /// is still shared is one table copy.
+    @Test func mappingIntoASharedCopyOfTheMapperIsCountedAsATableCopy() throws {
+        var mapper = ClaudeCodeLogMapper(mapping: ClaudeCodeLogMapping(), parser: ByteJSONParser())
+        let line = Self.export([Self.record("tool_decision", at: 0, ["tool_name": "Bash", "decision": "reject"])])
+        let parsed = try ByteJSONParser().parse(Array(line.utf8)[...])
+        guard case .object(let members) = parsed else { Issue.record("not an object"); return }
+        _ = mapper.map(export: members, source: SourceLocation(file: "claude.jsonl", line: 1))
+        #expect(mapper.tableCopies == 0)
+        let held = mapper
+        _ = mapper.map(export: members, source: SourceLocation(file: "claude.jsonl", line: 2))
+        #expect(mapper.tableCopies == 1 && held.tableCopies == 0)
+        #expect(held.sessions.count == 1 && mapper.sessions.count == 1)
+    }
 }

@@ -27,6 +27,8 @@ public struct Workspace: Sendable, Hashable {
     public var reports: String?
     public var store: String?
     public var attributes: [String: String]
+    /// `traceFormat`: the format every trace file is read as (`auto`: detected per file).
+    public var traceFormat = TraceFormatChoice.auto
     /// Warnings from reading `nodeward.yaml` (unknown keys).
     public var warnings: [Diagnostic]
     /// Every path `nodeward.yaml` names, with its key and where it is written (for the workspace boundary).
@@ -71,7 +73,7 @@ public struct Workspace: Sendable, Hashable {
                                 "transcriptTenant", "transcriptRun", "transcriptWorkflow", "transcriptAgent",
                                 "claudeTenant", "claudeWorkflow", "agentsTenant", "baggage", "claudeProjectRoot", "claudeHome"]
     static let outputKeys = ["graphs", "policies", "reports", "store"]
-    static let topKeys = ["version", "tenants", "traces", "labels", "threats", "outputs", "attributes", "limits", "tenantFrom", "dialects"]
+    static let topKeys = ["version", "tenants", "traces", "traceFormat", "labels", "threats", "outputs", "attributes", "limits", "tenantFrom", "dialects"]
     public static let threatsFileName = "threats.yaml"
 
     /// Loads `<folder>/nodeward.yaml`. Paths in the file are resolved against the folder.
@@ -146,6 +148,11 @@ public struct Workspace: Sendable, Hashable {
                 }
             case "tenants": workspace.tenants = try paths(value, key: key)
             case "traces": workspace.traces = try paths(value, key: key)
+            case "traceFormat":
+                guard let format = TraceFormatChoice(rawValue: try string(value, key: key)) else {
+                    throw .error(.workspaceInvalid, "unknown trace format: use one of \(TraceFormatChoice.names)", at: location(value), keyPath: key)
+                }
+                workspace.traceFormat = format
             case "labels":
                 workspace.labels = resolve(try string(value, key: key))
                 workspace.declared.append(DeclaredPath(key: key, path: workspace.labels!, location: location(value)))
@@ -279,6 +286,7 @@ public struct Workspace: Sendable, Hashable {
         if let value = attributes["agentsTenant"] { options.agentsTenant = value }
         if let value = attributes["limits.runIdleRecords"].flatMap(Int.init) { options.runIdleRecords = value }
         if let value = attributes["limits.maxLineBytes"].flatMap(Int.init) { options.maxLineBytes = value }
+        options.format = traceFormat
         return options
     }
 }

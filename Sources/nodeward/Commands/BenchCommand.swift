@@ -29,6 +29,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Trace files or folders (repeatable).", valueName: "path"))
     var traces: [String] = []
 
+    @Option(name: .customLong("trace-format"),
+            help: ArgumentHelp("Read the workspace's trace files as this format instead of detecting it per file.",
+                               valueName: "format"))
+    var traceFormat: TraceFormatChoice?
+
     @Option(help: "Workloads, comma-separated: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")). Default: ingest,infer on a workspace; ingest-jsonl,infer on generated data.")
     var workloads: String?
 
@@ -107,7 +112,7 @@ struct BenchCommand: ParsableCommand {
         let given: Workspace?
         do {
             given = workspace == nil && traces.isEmpty ? nil
-                : try WorkspaceOptions.resolve(workspace: workspace, tenants: tenants, traces: traces, labels: nil, out: nil)
+                : try WorkspaceOptions.resolve(workspace: workspace, tenants: tenants, traces: traces, labels: nil, out: nil, traceFormat: traceFormat)
         } catch {
             Terminal.err(error.description)
             throw NodewardExit.badInput

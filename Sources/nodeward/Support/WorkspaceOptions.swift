@@ -13,6 +13,11 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Trace files or folders: OTLP/JSON or Nodeward JSONL (repeatable).", valueName: "path"))
     var traces: [String] = []
 
+    @Option(name: .customLong("trace-format"),
+            help: ArgumentHelp("Read every trace file as this format instead of detecting it per file (overrides traceFormat in nodeward.yaml).",
+                               valueName: "format"))
+    var traceFormat: TraceFormatChoice?
+
     @Option(name: .long, help: ArgumentHelp("Incident labels file (optional).", valueName: "file"))
     var labels: String?
 
@@ -34,7 +39,7 @@ struct WorkspaceOptions: ParsableArguments {
     /// are not checked against the workspace boundary.
     func resolve(overriding: Set<String> = []) throws(Diagnostic) -> Workspace {
         try Self.resolve(workspace: workspace, tenants: tenants, traces: traces, labels: labels, out: out,
-                         allowOutside: allowOutsideWorkspace, overriding: overriding)
+                         allowOutside: allowOutsideWorkspace, overriding: overriding, traceFormat: traceFormat)
     }
 
     /// `Workspace.load` with the workspace boundary, for commands that read only a path or two of the
@@ -61,7 +66,8 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// `resolve()` for commands that declare these inputs themselves (`bench`, whose workspace is optional).
     static func resolve(workspace: String?, tenants: [String], traces: [String], labels: String?, out: String?,
-                        allowOutside: Bool = false, overriding: Set<String> = []) throws(Diagnostic) -> Workspace {
+                        allowOutside: Bool = false, overriding: Set<String> = [],
+                        traceFormat: TraceFormatChoice? = nil) throws(Diagnostic) -> Workspace {
         var resolved: Workspace
         if let folder = workspace {
             var isDirectory: ObjCBool = false
@@ -92,6 +98,11 @@ struct WorkspaceOptions: ParsableArguments {
         if !traces.isEmpty { resolved.traces = traces }
         if let labels { resolved.labels = labels }
         if let out { resolved.reports = out }
+        if let traceFormat { resolved.traceFormat = traceFormat }
         return resolved
     }
+}
+
+extension TraceFormatChoice: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

@@ -59,11 +59,24 @@ struct ClaudeCodeLogMapper {
         /// Tool use ids already written as steps: a later record of the same call adds nothing.
         var written: Set<String> = []
         var source: SourceLocation
+        /// Events applied to a copy of this session rather than to it in place (see `tableCopies`): each
+        /// copied its buffers, quadratic in the session's length. 0 when mapped in place.
+        var copies = 0
+        var copyProbe = CopyProbe()
     }
 
-    private(set) var sessions: [String: Session] = [:]
-    /// Session keys in first-seen order, so the records written at the end are deterministic.
-    private(set) var sessionOrder: [String] = []
+    /// Sessions in first-seen order, so the records written at the end are deterministic; each event
+    /// mutates its session in place (`sessionIndex` finds it by key), never a copy of it or of the table.
+    private(set) var sessions: [Session] = []
+    private(set) var sessionIndex: [String: Int] = [:]
+    /// Counts the events applied while another copy of this mapper shared its session table, each of
+    /// which copied the whole table (copy-on-write): a holder that copies the mapper per line makes the
+    /// read quadratic in the sessions of a file. 0 when the mapper is held in place (tests assert it).
+    private(set) var tableCopies = 0
+    private var tableProbe = CopyProbe()
+
+    /// Shared by a value and its copies, so `isKnownUniquelyReferenced` tells whether a copy exists.
+    final class CopyProbe {}
 
     init(mapping: ClaudeCodeLogMapping, parser: any JSONParsing) {
         self.mapping = mapping
@@ -160,16 +173,35 @@ struct ClaudeCodeLogMapper {
         }
         let workflow = resolve(mapping.workflow) ?? Self.agent
         let key = tenant + "\u{1F}" + session
-        if sessions[key] == nil {
+        let index: Int
+        if let known = sessionIndex[key] {
+            index = known
+        } else {
             let base: [String: JSONValue] = [
                 "v": .int(1), "tenant": .string(tenant), "run": .string(session),
                 "agent": .string(Self.agent), "workflow": .string(workflow),
             ]
-            sessions[key] = Session(base: base, source: source)
-            sessionOrder.append(key)
+            index = sessions.count
+            sessions.append(Session(base: base, source: source))
+            sessionIndex[key] = index
         }
-        guard var state = sessions[key] else { return [] }
-        defer { sessions[key] = state }
+        if !isKnownUniquelyReferenced(&tableProbe) {
+            tableCopies += 1
+            tableProbe = CopyProbe()
+        }
+        return Self.map(
+            event: event, attributes: attributes, time: time, lookup: lookup, parser: parser, state: &sessions[index], source: source)
+    }
+
+    /// One event of a known session, applied to the session in place.
+    private static func map(
+        event: String, attributes: OTLPAttributes, time: Int64, lookup: (String) -> String?, parser: any JSONParsing,
+        state: inout Session, source: SourceLocation
+    ) -> [Output] {
+        if !isKnownUniquelyReferenced(&state.copyProbe) {
+            state.copies += 1
+            state.copyProbe = CopyProbe()
+        }
         let toolName = lookup("tool_name")
         let toolUseId = lookup("tool_use_id")
         switch event {
@@ -199,7 +231,7 @@ struct ClaudeCodeLogMapper {
             var step = toolStep(in: &state, toolName: toolName, toolUseId: toolUseId)
             step["time"] = .int(time)
             step["end"] = .int(time)
-            if let parameters = attributes["tool_parameters"] { step["arguments"] = arguments(parameters) }
+            if let parameters = attributes["tool_parameters"] { step["arguments"] = arguments(parameters, parser: parser) }
             let decision = lookup("decision")
             if let legacy = Self.legacy(decision: decision, source: lookup("source")) { step["legacy"] = legacy }
             if decision == "reject" {
@@ -227,7 +259,7 @@ struct ClaudeCodeLogMapper {
                 if let legacy = Self.legacy(decision: decision, source: lookup("decision_source")) { step["legacy"] = legacy }
                 if decision == "reject" { step["executed"] = .bool(false) }
             }
-            if let parameters = attributes["tool_parameters"], case .object(let parsed) = arguments(parameters), !parsed.isEmpty {
+            if let parameters = attributes["tool_parameters"], case .object(let parsed) = arguments(parameters, parser: parser), !parsed.isEmpty {
                 step["arguments"] = .object(parsed)
             }
             if lookup("success") == "false" { step["status"] = .string("error") }
@@ -240,22 +272,20 @@ struct ClaudeCodeLogMapper {
     /// session's request (its prompts joined by newlines) as a run record, in first-seen order.
     mutating func finish() -> [Output] {
         var outputs: [Output] = []
-        for key in sessionOrder {
-            guard var state = sessions[key] else { continue }
-            let pending = state.pending
-            state.pending.removeAll()
+        for index in sessions.indices {
+            let pending = sessions[index].pending
+            sessions[index].pending.removeAll()
             for call in pending {
-                if let id = call.toolUseId { state.written.insert(id) }
-                outputs.append(.record(link(call.step, in: &state), call.source))
+                if let id = call.toolUseId { sessions[index].written.insert(id) }
+                outputs.append(.record(Self.link(call.step, in: &sessions[index]), call.source))
             }
-            if !state.prompts.isEmpty {
-                var header = state.base
+            if !sessions[index].prompts.isEmpty {
+                var header = sessions[index].base
                 header["type"] = .string("run")
-                header["request"] = .string(state.prompts.joined(separator: "\n"))
-                state.prompts.removeAll()
-                outputs.append(.record(header, state.source))
+                header["request"] = .string(sessions[index].prompts.joined(separator: "\n"))
+                sessions[index].prompts.removeAll()
+                outputs.append(.record(header, sessions[index].source))
             }
-            sessions[key] = state
         }
         return outputs
     }
@@ -267,7 +297,7 @@ struct ClaudeCodeLogMapper {
         return pending.firstIndex { $0.toolName == toolName && ($0.toolUseId == nil || toolUseId == nil) }
     }
 
-    private func toolStep(in state: inout Session, toolName: String, toolUseId: String?) -> [String: JSONValue] {
+    private static func toolStep(in state: inout Session, toolName: String, toolUseId: String?) -> [String: JSONValue] {
         state.nextTool += 1
         var step = state.base
         step["step"] = .string(toolUseId ?? "tool-\(state.nextTool)")
@@ -277,7 +307,7 @@ struct ClaudeCodeLogMapper {
     }
 
     /// Chains a step after the session's previous written step.
-    private func link(_ step: [String: JSONValue], in state: inout Session) -> [String: JSONValue] {
+    private static func link(_ step: [String: JSONValue], in state: inout Session) -> [String: JSONValue] {
         var step = step
         if let previous = state.previous { step["parents"] = .array([.string(previous)]) } else { step.removeValue(forKey: "parents") }
         state.previous = step["step"]?.stringValue
@@ -302,7 +332,7 @@ struct ClaudeCodeLogMapper {
     }
 
     /// `tool_parameters` is JSON text; an object is kept, anything else kept whole under `tool_parameters`.
-    func arguments(_ value: JSONValue) -> JSONValue {
+    static func arguments(_ value: JSONValue, parser: any JSONParsing) -> JSONValue {
         switch value {
         case .object(let members): return .object(members)
         case .string(let text):

@@ -67,6 +67,11 @@ struct TraceLineDecoder: Sendable {
     func referenceDecode(_ line: ArraySlice<UInt8>, format: TraceFormat, terminated: Bool, source: SourceLocation) -> DecodedLine {
         let value: JSONValue
         do { value = try options.parser.parse(line) } catch { return .invalidJSON(message: error.message, terminated: terminated) }
+        return decode(value: value, format: format, source: source)
+    }
+
+    /// One parsed line read as `format`.
+    func decode(value: JSONValue, format: TraceFormat, source: SourceLocation) -> DecodedLine {
         switch format {
         case .nodewardJSONL:
             guard case .object(let members) = value else { return .jsonlNotObject(typeName: value.typeName) }

@@ -37,10 +37,13 @@ final class TraceReadSession {
     var tenantCase = CaseConfusables()
     /// The last tenant id read and its normal form: most records repeat the previous record's tenant.
     var lastTenant: (raw: String, normalized: String)?
-    /// Claude Code log events: tool decisions wait for their results across lines and files.
-    lazy var claudeLogs = ClaudeCodeLogMapper(mapping: options.claudeCodeMapping, parser: options.parser)
+    /// Claude Code log events: tool decisions wait for their results across lines and files. A stored
+    /// property, mutated in place: through a `lazy var` (get, then set) each line copied every session.
+    var claudeLogs: ClaudeCodeLogMapper
     /// OpenAI Agents SDK objects, held per trace until the end of the read (`flushAgentsSDK`).
     var agentsSDK = AgentsSDKTraceBuffer()
+    /// Files read with a forced format that detection would read as another: (file, line, detected).
+    var forcedMismatches: [(file: String, line: Int, detected: TraceFormat)] = []
 
     init(options: TraceReaderOptions) {
         self.options = options
@@ -48,6 +51,7 @@ final class TraceReadSession {
         assembler = RunAssembler(
             idleRecords: options.runIdleRecords, tenantAttribute: options.tenantAttribute, parser: options.parser, collector: collector)
         lineDecoder = TraceLineDecoder(options: options)
+        claudeLogs = ClaudeCodeLogMapper(mapping: options.claudeCodeMapping, parser: options.parser)
     }
 
     func open(path: String) -> TraceFileInput? {
@@ -83,6 +87,7 @@ final class TraceReadSession {
         finishClaudeLogs()
         flushAgentsSDK()
         assembler.finish()
+        warnForcedMismatches()
     }
 
     /// Reads one line (or the whole document) of `input`; false once the file is done.
@@ -145,6 +150,10 @@ final class TraceReadSession {
     /// One sampled line: a complete OTLP export or Nodeward JSONL record decides the format (the lines
     /// sampled before it are skipped and counted); anything else is remembered as a skip and sampling goes on.
     private func detect(_ input: TraceFileInput, parsed: Result<JSONValue, JSONParseFailure>, terminated: Bool, source: SourceLocation, bytes: Int) {
+        if let forced = options.format.lineFormat, case .success(let value) = parsed {
+            readForced(input, value, format: forced, source: source)
+            return
+        }
         switch parsed {
         case .success(.object(let members)):
             if members["resourceSpans"] != nil {
@@ -187,6 +196,52 @@ final class TraceReadSession {
             } else {
                 input.sample.note(.traceTruncated, "the last line ends without a newline and is not complete JSON", line: source.line, bytes: bytes)
             }
+        }
+    }
+
+    /// `--trace-format` names the format: the first line that is JSON decides without detection, and is
+    /// read as that format (what does not fit is a counted skip with its line). When detection would have
+    /// read the line as another format, that is remembered for `warnForcedMismatches`.
+    private func readForced(_ input: TraceFileInput, _ value: JSONValue, format: TraceFormat, source: SourceLocation) {
+        decide(input, format)
+        if let detected = Self.detectedFormat(value), detected != format {
+            forcedMismatches.append((input.file, source.line, detected))
+        }
+        switch (format, value) {
+        case (.chatTranscripts, .array):
+            handleTranscripts(value.arrayValue ?? [], source: source)
+        case (.otlpJSON, _), (.otlpJSONLines, _):
+            handleOTLP(value, source: source)
+        case (.agentsSDK, _):
+            handleAgentsSDK(AgentsSDKTraceMapper.lineItems(value), source: source)
+        default:
+            apply(lineDecoder.decode(value: value, format: format, source: source), source: source)
+        }
+    }
+
+    /// The format detection gives one parsed line or document, without reading it; nil when none.
+    static func detectedFormat(_ value: JSONValue) -> TraceFormat? {
+        if case .object(let members) = value {
+            if members["resourceSpans"] != nil { return .otlpJSONLines }
+            if ClaudeCodeLogMapper.looksLikeLogs(members) { return .claudeCodeLogs }
+        }
+        if AgentsSDKTraceMapper.items(in: value) != nil { return .agentsSDK }
+        if transcripts(in: value) != nil { return .chatTranscripts }
+        if case .object(let members) = value, JSONLRecordDecoder.looksLikeRecord(members) { return .nodewardJSONL }
+        return nil
+    }
+
+    /// A forced format that gave no step from a file that detection reads as another format: one warning
+    /// per such file, at the line detection went by, naming both formats (the records were already
+    /// counted as skips).
+    func warnForcedMismatches() {
+        let stats = collector.summary.fileStats
+        for (file, line, detected) in forcedMismatches where (stats[file]?.steps ?? 0) == 0 {
+            collector.warn(
+                .traceFormat,
+                "read as --trace-format \(options.format.rawValue) (traceFormat), but no record gave a step; format detection reads the file as "
+                    + "\(detected.rawValue): pass --trace-format auto, or the format the file is in",
+                at: SourceLocation(file: file, line: line))
         }
     }
 
@@ -281,6 +336,10 @@ final class TraceReadSession {
             return
         }
         input.document = (bytes.count, lines)
+        if let forced = options.format.lineFormat {
+            readForcedDocument(input, value, format: forced, source: source)
+            return
+        }
         if let transcripts = Self.transcripts(in: value) {
             collector.setFormat(.chatTranscripts, for: input.file)
             handleTranscripts(transcripts, source: source)
@@ -302,6 +361,43 @@ final class TraceReadSession {
         }
         collector.setFormat(.otlpJSON, for: input.file)
         handleOTLP(value, source: source)
+    }
+
+    /// A whole document read as the `--trace-format` format; a document that is not one is one counted
+    /// skip naming the format detection sees in it.
+    private func readForcedDocument(_ input: TraceFileInput, _ value: JSONValue, format: TraceFormat, source: SourceLocation) {
+        let members = value.objectValue
+        let fits: Bool
+        switch format {
+        case .chatTranscripts: fits = Self.transcripts(in: value) != nil
+        case .claudeCodeLogs: fits = members.map(ClaudeCodeLogMapper.looksLikeLogs) ?? false
+        case .agentsSDK: fits = AgentsSDKTraceMapper.items(in: value) != nil
+        case .otlpJSON, .otlpJSONLines: fits = members?["resourceSpans"] != nil
+        case .nodewardJSONL: fits = false
+        }
+        guard fits else {
+            let seen = Self.detectedFormat(value).map { "format detection reads it as \($0.rawValue)" } ?? "it is no trace format Nodeward reads"
+            collector.skip(
+                .traceFormat,
+                "the document is not \(options.format.rawValue) (--trace-format, traceFormat): \(seen); pass --trace-format auto, or the format the file is in"
+                    + (format == .nodewardJSONL ? " (Nodeward JSONL is one record per line, never one document)" : ""),
+                at: source)
+            return
+        }
+        switch format {
+        case .chatTranscripts:
+            collector.setFormat(.chatTranscripts, for: input.file)
+            handleTranscripts(Self.transcripts(in: value) ?? [], source: source)
+        case .claudeCodeLogs:
+            collector.setFormat(.claudeCodeLogs, for: input.file)
+            handleClaudeLogs(members ?? [:], source: source)
+        case .agentsSDK:
+            collector.setFormat(.agentsSDK, for: input.file)
+            handleAgentsSDK(AgentsSDKTraceMapper.items(in: value) ?? [], source: source)
+        case .otlpJSON, .otlpJSONLines, .nodewardJSONL:
+            collector.setFormat(.otlpJSON, for: input.file)
+            handleOTLP(value, source: source)
+        }
     }
 
     private func tooLarge(_ input: TraceFileInput, size: Int) {

@@ -40,8 +40,38 @@ public struct TraceReaderOptions: Sendable {
     /// Threads that decode the lines of a line-form file; records are applied in input order, so results
     /// do not depend on this. Single-document OTLP files are decoded on one thread.
     public var decodeThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// The format every file is read as: `auto` detects it per file (docs/formats.md, "Format detection");
+    /// any other choice skips detection (`--trace-format`, workspace `traceFormat`).
+    public var format = TraceFormatChoice.auto
 
     public init() {}
+}
+
+/// What `--trace-format` (workspace `traceFormat`) asks for: detection per file, or one adapter for all.
+/// OTel GenAI and OpenInference spans are both `otlp`: their conventions are told apart per span.
+public enum TraceFormatChoice: String, Sendable, Hashable, CaseIterable {
+    case auto
+    /// OTLP/JSON trace exports (`resourceSpans`), one per line or one document.
+    case otlp
+    case nodewardJSONL = "nodeward-jsonl"
+    case chatTranscripts = "chat-transcripts"
+    case claudeCodeLogs = "claude-code-logs"
+    case agentsSDK = "openai-agents"
+
+    /// The line-form format a forced choice reads; nil for `auto`.
+    var lineFormat: TraceFormat? {
+        switch self {
+        case .auto: nil
+        case .otlp: .otlpJSONLines
+        case .nodewardJSONL: .nodewardJSONL
+        case .chatTranscripts: .chatTranscripts
+        case .claudeCodeLogs: .claudeCodeLogs
+        case .agentsSDK: .agentsSDK
+        }
+    }
+
+    /// The choices as written, for help and error messages.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 public enum TraceFormat: String, Sendable, Hashable, Codable {
