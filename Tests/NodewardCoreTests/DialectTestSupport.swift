@@ -27,11 +27,7 @@ enum DialectFixtures {
 
     /// `file:line:col` relative to the dialect fixture folder.
     static func relative(_ location: NodewardCore.SourceLocation?) throws -> String {
-        guard let location else { return "<none>" }
-        let prefix = try folder() + "/"
-        var text = location.description
-        if text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
-        return text
+        SandboxFixtures.relative(location, to: try folder())
     }
 
     /// One step decided by the tenant's native dialect evaluator (through the fleet, as shadow mode does).

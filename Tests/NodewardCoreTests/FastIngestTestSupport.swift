@@ -35,6 +35,24 @@ enum FastIngest {
         return Outcome(runs: runs, summary: summary)
     }
 
+    /// Reads `path` with the fast and the reference decoder under `options`, at a 7-byte and a 1 MiB
+    /// read chunk, and returns each difference found, labelled with the chunk size.
+    static func decoderDifferences(path: String, options: TraceReaderOptions) -> [String] {
+        var reference = options
+        reference.decoder = .reference
+        var fast = options
+        fast.decoder = .fast
+        var differences: [String] = []
+        for chunk in [7, 1 << 20] {
+            reference.readChunkBytes = chunk
+            fast.readChunkBytes = chunk
+            if let difference = firstDifference(read(paths: [path], fast), read(paths: [path], reference)) {
+                differences.append("chunk \(chunk): \(difference)")
+            }
+        }
+        return differences
+    }
+
     /// The first difference between two outcomes, step by step and diagnostic by diagnostic; nil if equal.
     static func firstDifference(_ fast: Outcome, _ reference: Outcome) -> String? {
         if fast.summary.diagnostics != reference.summary.diagnostics {

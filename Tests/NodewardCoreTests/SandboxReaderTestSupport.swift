@@ -14,8 +14,13 @@ enum SandboxFixtures {
 
     /// `file:line:col` with the fixture folder stripped, so expectations read like the user sees them.
     static func relative(_ location: NodewardCore.SourceLocation?) throws -> String {
+        relative(location, to: try folder())
+    }
+
+    /// `location` as `file:line:col` with `folder` stripped; `<none>` for no location.
+    static func relative(_ location: NodewardCore.SourceLocation?, to folder: String) -> String {
         guard let location else { return "<none>" }
-        let prefix = try folder() + "/"
+        let prefix = folder + "/"
         var text = location.description
         if text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         return text

@@ -13,9 +13,51 @@ public struct LiteLLMPolicy: DialectPolicy, Hashable {
 
     public func makeEvaluator(tenant: String) -> any DialectEvaluator { LiteLLMEvaluator(policy: self, tenant: tenant) }
 
-    /// Every server any entity names (for splitting `server-tool` operations).
-    var knownServers: [String] {
-        Array(Set(entities.flatMap { ($0.mcpServers?.value ?? []) + Array($0.mcpToolPermissions.keys) })).sorted { ($0.count, $0) > ($1.count, $1) }
+}
+
+/// LiteLLM's checks, per step kind: MCP tool calls against each entity's servers, access groups and
+/// tool permissions; retrievals against `vector_stores`; model calls against `models`. LiteLLM does
+/// not mediate memory, data stores or egress (allowed, `litellm.unmediated`). Rate limits and budgets
+/// are enforced by the proxy's counters, which this evaluator does not keep (listed as unexpressible
+/// by the import, so the difference is reported).
+struct LiteLLMEvaluator: DialectEvaluator {
+    let policy: LiteLLMPolicy
+    let decisions: DialectDecisions
+    /// Derived from the policy once per tenant, never per step (the decision path):
+    /// every server any entity names, longest first (for splitting `server-tool` operations);
+    let knownServers: [String]
+    /// the entities that restrict MCP calls at all;
+    let restricting: [LiteLLMEntity]
+    /// each entity's `models` as compiled globs (a pattern that is no glob matches itself only).
+    let modelPatterns: [[ModelPattern]]
+
+    enum ModelPattern: Sendable {
+        case glob(Glob)
+        case literal(String)
+
+        func matches(_ model: String) -> Bool {
+            switch self {
+            case .glob(let glob): return glob.matches(model)
+            case .literal(let text): return text == model
+            }
+        }
+    }
+
+    init(policy: LiteLLMPolicy, tenant: String) {
+        self.policy = policy
+        decisions = DialectDecisions(tenant: tenant)
+        knownServers = Array(Set(policy.entities.flatMap { ($0.mcpServers?.value ?? []) + Array($0.mcpToolPermissions.keys) }))
+            .sorted { ($0.count, $0) > ($1.count, $1) }
+        restricting = policy.entities.filter {
+            $0.mcpServers != nil || $0.mcpAccessGroups.map { !$0.value.isEmpty } == true || !$0.mcpToolPermissions.isEmpty
+        }
+        modelPatterns = policy.entities.map { entity in
+            (entity.models?.value ?? []).map { pattern in (try? Glob(pattern)).map(ModelPattern.glob) ?? .literal(pattern) }
+        }
+    }
+
+    private func decide(_ effect: Effect, _ path: String, _ reason: String, grant: Bool = false, collecting: Bool) -> LegacyEvaluation {
+        decisions.decide(effect, path, reason, grant: grant, collecting: collecting)
     }
 
     /// `mcp__server__tool`, or LiteLLM's own `server-tool` prefix form for a server an entity names.
@@ -28,26 +70,6 @@ public struct LiteLLMPolicy: DialectPolicy, Hashable {
             return (server, String(operation.dropFirst(server.count + 1)))
         }
         return nil
-    }
-}
-
-/// LiteLLM's checks, per step kind: MCP tool calls against each entity's servers, access groups and
-/// tool permissions; retrievals against `vector_stores`; model calls against `models`. LiteLLM does
-/// not mediate memory, data stores or egress (allowed, `litellm.unmediated`). Rate limits and budgets
-/// are enforced by the proxy's counters, which this evaluator does not keep (listed as unexpressible
-/// by the import, so the difference is reported).
-struct LiteLLMEvaluator: DialectEvaluator {
-    let policy: LiteLLMPolicy
-    let prefix: String
-
-    init(policy: LiteLLMPolicy, tenant: String) {
-        self.policy = policy
-        prefix = "\(tenant)/"
-    }
-
-    private func decide(_ effect: Effect, _ path: String, _ reason: String, grant: Bool = false, collecting: Bool) -> LegacyEvaluation {
-        LegacyEvaluation(decision: Decision(regime: .legacy, effect: effect, rule: prefix + path, reason: reason),
-                         exercised: grant && collecting ? [prefix + path] : [])
     }
 
     mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
@@ -67,10 +89,9 @@ struct LiteLLMEvaluator: DialectEvaluator {
             return decide(.allow, granting.map { "\($0.rulePrefix).\($0.vectorStores?.keyPath ?? "")" } ?? "\(ll).vector_stores",
                           "the vector store is allowed", grant: true, collecting: collectingGrants)
         case .llm:
-            for entity in policy.entities {
+            for (entity, patterns) in zip(policy.entities, modelPatterns) {
                 guard let models = entity.models, !models.value.isEmpty, !models.value.contains("all-proxy-models") else { continue }
-                let allowed = models.value.contains { pattern in (try? Glob(pattern))?.matches(step.operation) ?? (pattern == step.operation) }
-                if !allowed {
+                if !patterns.contains(where: { $0.matches(step.operation) }) {
                     return decide(.deny, "\(entity.rulePrefix).\(models.keyPath)", "model \(step.operation) is not in the \(entity.kind.rawValue)'s models", collecting: collectingGrants)
                 }
             }
@@ -82,11 +103,10 @@ struct LiteLLMEvaluator: DialectEvaluator {
 
     func tool(_ operation: String, collecting: Bool) -> LegacyEvaluation {
         let ll = DialectName.liteLLM
-        let restricting = policy.entities.filter { $0.mcpServers != nil || $0.mcpAccessGroups.map { !$0.value.isEmpty } == true || !$0.mcpToolPermissions.isEmpty }
         guard !restricting.isEmpty else {
             return decide(.allow, "\(ll).mcp", "no entity restricts MCP servers", grant: true, collecting: collecting)
         }
-        guard let (server, tool) = policy.split(operation) else {
+        guard let (server, tool) = split(operation) else {
             return decide(.unevaluable, "\(ll).mcp", "the step does not name its MCP server (expected mcp__<server>__<tool> or <server>-<tool>)", collecting: collecting)
         }
         var unknownGroup: LiteLLMEntity?
@@ -118,7 +138,7 @@ struct LiteLLMEvaluator: DialectEvaluator {
         let ll = DialectName.liteLLM
         var rules: [LegacyRule] = []
         func add(_ path: String, _ description: String, _ kind: LegacyRule.Kind) {
-            rules.append(LegacyRule(id: prefix + path, description: description, kind: kind))
+            rules.append(LegacyRule(id: decisions.id(path), description: description, kind: kind))
         }
         for entity in policy.entities {
             let name = entity.kind.rawValue

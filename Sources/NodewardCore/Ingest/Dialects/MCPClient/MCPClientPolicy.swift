@@ -30,16 +30,16 @@ public struct MCPClientPolicy: DialectPolicy, Hashable {
 /// (`allowed_tool_names` / `allowed_tools`) and blocklist; then `require_approval` asks or allows.
 struct MCPClientEvaluator: DialectEvaluator {
     let policy: MCPClientPolicy
-    let prefix: String
+    let decisions: DialectDecisions
 
     init(policy: MCPClientPolicy, tenant: String) {
         self.policy = policy
-        prefix = "\(tenant)/"
+        decisions = DialectDecisions(tenant: tenant)
     }
 
+    /// Grants are listed here and dropped by `evaluate` when it is not collecting them.
     private func decision(_ effect: Effect, _ path: String, _ reason: String, grant: Bool = false) -> LegacyEvaluation {
-        LegacyEvaluation(decision: Decision(regime: .legacy, effect: effect, rule: prefix + path, reason: reason),
-                         exercised: grant ? [prefix + path] : [])
+        decisions.decide(effect, path, reason, grant: grant, collecting: true)
     }
 
     mutating func evaluate(_ step: Step, collectingGrants: Bool) -> LegacyEvaluation {
@@ -119,7 +119,7 @@ struct MCPClientEvaluator: DialectEvaluator {
         let mc = DialectName.mcpClient
         var rules: [LegacyRule] = []
         func add(_ path: String, _ description: String, _ kind: LegacyRule.Kind) {
-            rules.append(LegacyRule(id: prefix + path, description: description, kind: kind))
+            rules.append(LegacyRule(id: decisions.id(path), description: description, kind: kind))
         }
         for server in policy.servers {
             if server.allowed != nil { add(MCPClientPolicy.path(server, "allowed"), "only the listed tools of server \(server.name)", .restriction) }
