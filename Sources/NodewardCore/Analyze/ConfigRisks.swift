@@ -62,7 +62,7 @@ public enum ConfigRisks {
         return findings
     }
 
-    /// Rules of a dialect config (Claude Code settings, MCP client configs) that the equivalent
+    /// Rules of a dialect config (Claude Code settings, MCP client configs, agentgateway, LiteLLM) that the equivalent
     /// TenantAgentSandbox cannot express exactly: the legacy regime decides them natively, but generation
     /// and confinement work on the equivalent sandbox, so each difference is a finding.
     static func unexpressible(_ sandbox: TenantSandbox) -> [Finding] {

@@ -12,7 +12,7 @@ struct SandboxCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the equivalent TenantAgentSandbox YAML of Claude Code settings and MCP client configs, one file per tenant.",
+            abstract: "Write the equivalent TenantAgentSandbox YAML of dialect configs (Claude Code settings, MCP client configs, agentgateway, LiteLLM), one file per tenant.",
             discussion: """
                 Each rule is followed by a comment naming its source (file:line:col, key path, native rule id). \
                 Rules the TenantAgentSandbox cannot express exactly are printed on stderr (and with --format json \
